@@ -1,0 +1,102 @@
+//! The enumerated test case: one (vm_state, task_state) pair of one profile and its expected status.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which part of a profile a case comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// A pair that a row of the profile's table lists.
+    Valid,
+    /// Any other pair of the profile's vocabulary; expected per the fallback rule.
+    Invalid,
+    /// A value outside the vocabulary (unknown, empty, wrong case, null vm_state).
+    Probe,
+}
+
+impl Group {
+    /// All groups, in report order.
+    pub const ALL: [Group; 3] = [Group::Valid, Group::Invalid, Group::Probe];
+
+    /// The lower-case name used in ids, JUnit class names and `results.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Valid => "valid",
+            Group::Invalid => "invalid",
+            Group::Probe => "probe",
+        }
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stable case id: `<profile>/<vm_state>/<task_state>`, with `null` for a null state and `""`
+/// for an empty string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CaseId(pub String);
+
+impl CaseId {
+    /// Builds the id of a pair in a profile.
+    pub fn new(profile: &str, vm_state: Option<&str>, task_state: Option<&str>) -> Self {
+        CaseId(format!(
+            "{profile}/{}/{}",
+            state_label(vm_state),
+            state_label(task_state)
+        ))
+    }
+
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How a state is written in ids and test names: `null`, `""`, or the value itself.
+pub fn state_label(state: Option<&str>) -> String {
+    match state {
+        None => "null".to_owned(),
+        Some("") => "\"\"".to_owned(),
+        Some(s) => s.to_owned(),
+    }
+}
+
+/// One conformance case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// Stable id, see [`CaseId`].
+    pub id: CaseId,
+    /// Name of the profile the case comes from.
+    pub profile: String,
+    /// Which part of the profile the case comes from.
+    pub group: Group,
+    /// The injected `OS-EXT-STS:vm_state` (None = JSON null).
+    pub vm_state: Option<String>,
+    /// The injected `OS-EXT-STS:task_state` (None = JSON null).
+    pub task_state: Option<String>,
+    /// The status the profile expects.
+    pub expected: String,
+}
+
+impl Case {
+    /// A human-readable, stable test name such as `active / rebooting -> REBOOT`.
+    pub fn display_name(&self) -> String {
+        format!(
+            "{} / {} -> {}",
+            state_label(self.vm_state.as_deref()),
+            state_label(self.task_state.as_deref()),
+            self.expected
+        )
+    }
+}

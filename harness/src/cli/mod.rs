@@ -1,0 +1,32 @@
+//! Clap definitions and dispatch for the `harness` binary.
+
+use clap::{Parser, Subcommand};
+
+mod cases;
+
+/// Conformance harness for cloud-server status derivation.
+#[derive(Debug, Parser)]
+#[command(name = "harness", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List, check and compare status-derivation profiles and their cases.
+    #[command(subcommand)]
+    Cases(cases::CasesCommand),
+}
+
+/// Parses the command line, runs it and returns the process exit code.
+pub(crate) fn main() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Cases(cmd)) => cases::run(cmd),
+        None => {
+            eprintln!("error: `harness run` is not built yet");
+            harness::exit_code::ERROR
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Conformance harness for cloud-server status derivation.
+//!
+//! The harness reads status-derivation profiles (`cases/profiles/*.json`), enumerates every case
+//! from them ([`case`]), runs the cases against a target ([`target`], [`runner`]) and writes
+//! reports ([`report`]). The flow is the one of cargo-nextest: list, run, report.
+#![warn(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod case;
+pub mod exit_code;
+pub mod outcome;
+pub mod report;
+pub mod runner;
+pub mod target;
+
+/// The harness version, as written into every report.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

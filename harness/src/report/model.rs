@@ -1,0 +1,64 @@
+//! The finished run that every report writer reads.
+
+use crate::outcome::CaseResult;
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// Metadata of an SDK adapter, from its `start` handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Implementation {
+    /// Name, e.g. `openstacksdk`.
+    pub name: String,
+    /// Version of the implementation under test.
+    pub version: String,
+    /// Language, e.g. `python`.
+    pub language: String,
+    /// Homepage URL.
+    #[serde(default)]
+    pub homepage: Option<String>,
+}
+
+/// One profile of the run, with the digest of the profile file its cases came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileRun {
+    /// Profile name.
+    pub name: String,
+    /// `sha256:<hex>` of the profile file.
+    pub digest: String,
+}
+
+/// Whether every observation of the run agrees with a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compatibility {
+    /// Profile name.
+    pub profile: String,
+    /// True when no observation disagrees with the profile's expectation.
+    pub conforms: bool,
+    /// How many observed pairs this profile expects differently.
+    pub differences: usize,
+}
+
+/// A finished run: everything the reports show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    /// Version of the harness.
+    pub harness_version: String,
+    /// The target, credentials redacted (e.g. `fake (embedded)`, `http://127.0.0.1:8774`).
+    pub target: String,
+    /// The adapter's metadata, for adapter targets.
+    pub implementation: Option<Implementation>,
+    /// When the run started.
+    pub started: DateTime<FixedOffset>,
+    /// When the run finished.
+    pub finished: DateTime<FixedOffset>,
+    /// The profiles run, in order.
+    pub profiles: Vec<ProfileRun>,
+    /// Agreement of the observations with every known profile.
+    pub compatibility: Vec<Compatibility>,
+    /// Extra properties for the reports (`key`, `value`), already redacted.
+    pub properties: Vec<(String, String)>,
+    /// Warnings to show in every report (e.g. TLS verification off).
+    pub warnings: Vec<String>,
+    /// Every case, in run order.
+    pub cases: Vec<CaseResult>,
+}

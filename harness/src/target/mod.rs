@@ -1,0 +1,1 @@
+//! Where observations come from: the embedded fake, an HTTP target, an SDK adapter.
