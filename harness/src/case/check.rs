@@ -1,0 +1,416 @@
+//! `cases check`: the consistency rules a parsed profile must satisfy.
+//!
+//! Every problem is reported (not just the first), each naming the file and the JSON location of
+//! the offending field, such as `rows[3].task_states[1]`.
+
+use std::collections::HashMap;
+
+use super::document::{Declaration, FORMAT_VERSION, Fallback, ProfileDocument, UNKNOWN};
+use super::enumerate::{PROBE_TASK_STATES, PROBE_VM_STATES};
+use super::model::state_label;
+
+/// One problem found in a profile file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckProfileError {
+    /// `format_version` is not [`FORMAT_VERSION`].
+    #[error("{file}: format_version: unsupported format_version {found} (this harness reads 1)")]
+    UnsupportedFormatVersion {
+        /// The profile file.
+        file: String,
+        /// The version found.
+        found: u32,
+    },
+    /// The profile name is empty or contains `/`, which would break case ids.
+    #[error("{file}: name: {name:?} must be non-empty and contain no '/'")]
+    InvalidProfileName {
+        /// The profile file.
+        file: String,
+        /// The name found.
+        name: String,
+    },
+    /// A declared name is empty or contains `/`.
+    #[error("{file}: {field}[{index}].name: {name:?} must be non-empty and contain no '/'")]
+    InvalidName {
+        /// The profile file.
+        file: String,
+        /// `statuses`, `vm_states` or `task_states`.
+        field: &'static str,
+        /// Index in that list.
+        index: usize,
+        /// The name found.
+        name: String,
+    },
+    /// A name is declared twice in the same list.
+    #[error("{file}: {field}[{index}].name: {name:?} is already declared at {field}[{first}]")]
+    DuplicateDeclaration {
+        /// The profile file.
+        file: String,
+        /// `statuses`, `vm_states` or `task_states`.
+        field: &'static str,
+        /// Index of the second declaration.
+        index: usize,
+        /// Index of the first declaration.
+        first: usize,
+        /// The repeated name.
+        name: String,
+    },
+    /// A vm_state or task_state is one of the probe values, which would duplicate case ids.
+    #[error("{file}: {field}[{index}].name: {name:?} is reserved for probe cases")]
+    ReservedName {
+        /// The profile file.
+        file: String,
+        /// `vm_states` or `task_states`.
+        field: &'static str,
+        /// Index in that list.
+        index: usize,
+        /// The reserved name.
+        name: String,
+    },
+    /// `UNKNOWN` is not among the statuses, but every fallback rule can produce it.
+    #[error("{file}: statuses: UNKNOWN is not declared, but the fallback rule produces it")]
+    MissingUnknownStatus {
+        /// The profile file.
+        file: String,
+    },
+    /// A vm_state lacks `default_status` under fallback `vm_state_default`.
+    #[error(
+        "{file}: vm_states[{index}].default_status: missing for vm_state {vm_state:?} (fallback vm_state_default needs one on every vm_state)"
+    )]
+    MissingDefaultStatus {
+        /// The profile file.
+        file: String,
+        /// Index in `vm_states`.
+        index: usize,
+        /// The vm_state.
+        vm_state: String,
+    },
+    /// A vm_state has `default_status` under fallback `unknown`, where it would be ignored.
+    #[error(
+        "{file}: vm_states[{index}].default_status: not allowed with fallback \"unknown\" (vm_state {vm_state:?})"
+    )]
+    UnexpectedDefaultStatus {
+        /// The profile file.
+        file: String,
+        /// Index in `vm_states`.
+        index: usize,
+        /// The vm_state.
+        vm_state: String,
+    },
+    /// A `default_status` names a status not in `statuses`.
+    #[error(
+        "{file}: vm_states[{index}].default_status: status {status:?} is not declared in statuses"
+    )]
+    UndeclaredDefaultStatus {
+        /// The profile file.
+        file: String,
+        /// Index in `vm_states`.
+        index: usize,
+        /// The undeclared status.
+        status: String,
+    },
+    /// A row names a vm_state not in `vm_states`.
+    #[error("{file}: rows[{row}].vm_state: vm_state {vm_state:?} is not declared in vm_states")]
+    UndeclaredVmState {
+        /// The profile file.
+        file: String,
+        /// Index in `rows`.
+        row: usize,
+        /// The undeclared vm_state.
+        vm_state: String,
+    },
+    /// A row names a task_state not in `task_states`.
+    #[error(
+        "{file}: rows[{row}].task_states[{index}]: task_state {task_state:?} is not declared in task_states"
+    )]
+    UndeclaredTaskState {
+        /// The profile file.
+        file: String,
+        /// Index in `rows`.
+        row: usize,
+        /// Index in the row's `task_states`.
+        index: usize,
+        /// The undeclared task_state.
+        task_state: String,
+    },
+    /// A row names a status not in `statuses`.
+    #[error("{file}: rows[{row}].status: status {status:?} is not declared in statuses")]
+    UndeclaredStatus {
+        /// The profile file.
+        file: String,
+        /// Index in `rows`.
+        row: usize,
+        /// The undeclared status.
+        status: String,
+    },
+    /// A row lists no task_state at all.
+    #[error("{file}: rows[{row}].task_states: empty list (write [null] for \"no task\")")]
+    EmptyTaskStates {
+        /// The profile file.
+        file: String,
+        /// Index in `rows`.
+        row: usize,
+    },
+    /// The same pair is listed twice with the same status.
+    #[error(
+        "{file}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) is already listed in rows[{first_row}]"
+    )]
+    DuplicatePair {
+        /// The profile file.
+        file: String,
+        /// Index in `rows` of the repeat.
+        row: usize,
+        /// Index in the row's `task_states`.
+        index: usize,
+        /// Index in `rows` of the first listing.
+        first_row: usize,
+        /// The vm_state.
+        vm_state: String,
+        /// The task_state as written in ids (`null` for null).
+        task_state: String,
+    },
+    /// The same pair is mapped to two different statuses.
+    #[error(
+        "{file}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) maps to {status} here but to {first_status} in rows[{first_row}]"
+    )]
+    ConflictingPair {
+        /// The profile file.
+        file: String,
+        /// Index in `rows` of the second mapping.
+        row: usize,
+        /// Index in the row's `task_states`.
+        index: usize,
+        /// Index in `rows` of the first mapping.
+        first_row: usize,
+        /// The vm_state.
+        vm_state: String,
+        /// The task_state as written in ids (`null` for null).
+        task_state: String,
+        /// The status of the second mapping.
+        status: String,
+        /// The status of the first mapping.
+        first_status: String,
+    },
+    /// Under `vm_state_default`, a `(vm_state, null)` row disagrees with the vm_state's default.
+    #[error(
+        "{file}: rows[{row}].status: ({vm_state}, null) maps to {status} but vm_states[{index}].default_status is {default_status}"
+    )]
+    DefaultMismatch {
+        /// The profile file.
+        file: String,
+        /// Index in `rows`.
+        row: usize,
+        /// Index in `vm_states`.
+        index: usize,
+        /// The vm_state.
+        vm_state: String,
+        /// The row's status.
+        status: String,
+        /// The declared default.
+        default_status: String,
+    },
+}
+
+/// Checks a parsed profile; `file` names it in every error. An empty result means it is sound.
+pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
+    let mut errors = Vec::new();
+    let file_owned = || file.to_owned();
+    if doc.format_version != FORMAT_VERSION {
+        errors.push(CheckProfileError::UnsupportedFormatVersion {
+            file: file_owned(),
+            found: doc.format_version,
+        });
+    }
+    if doc.name.is_empty() || doc.name.contains('/') {
+        errors.push(CheckProfileError::InvalidProfileName {
+            file: file_owned(),
+            name: doc.name.clone(),
+        });
+    }
+    let statuses = declare(file, "statuses", &doc.statuses, &[], &mut errors);
+    let probe_vms: Vec<&str> = PROBE_VM_STATES.iter().flatten().copied().collect();
+    let vm_states = declare(file, "vm_states", &doc.vm_states, &probe_vms, &mut errors);
+    let task_states = declare(
+        file,
+        "task_states",
+        &doc.task_states,
+        &PROBE_TASK_STATES,
+        &mut errors,
+    );
+    if !statuses.contains_key(UNKNOWN) {
+        errors.push(CheckProfileError::MissingUnknownStatus { file: file_owned() });
+    }
+    check_defaults(file, doc, &statuses, &mut errors);
+
+    // (vm_state, task_state) -> (first row, status).
+    let mut seen: HashMap<(&str, Option<&str>), (usize, &str)> = HashMap::new();
+    for (row_index, row) in doc.rows.iter().enumerate() {
+        if !vm_states.contains_key(row.vm_state.as_str()) {
+            errors.push(CheckProfileError::UndeclaredVmState {
+                file: file_owned(),
+                row: row_index,
+                vm_state: row.vm_state.clone(),
+            });
+        }
+        if !statuses.contains_key(row.status.as_str()) {
+            errors.push(CheckProfileError::UndeclaredStatus {
+                file: file_owned(),
+                row: row_index,
+                status: row.status.clone(),
+            });
+        }
+        if row.task_states.is_empty() {
+            errors.push(CheckProfileError::EmptyTaskStates {
+                file: file_owned(),
+                row: row_index,
+            });
+        }
+        for (index, task) in row.task_states.iter().enumerate() {
+            let task = task.as_deref();
+            if let Some(name) = task
+                && !task_states.contains_key(name)
+            {
+                errors.push(CheckProfileError::UndeclaredTaskState {
+                    file: file_owned(),
+                    row: row_index,
+                    index,
+                    task_state: name.to_owned(),
+                });
+            }
+            let key = (row.vm_state.as_str(), task);
+            match seen.get(&key) {
+                Some(&(first_row, first_status)) if first_status == row.status => {
+                    errors.push(CheckProfileError::DuplicatePair {
+                        file: file_owned(),
+                        row: row_index,
+                        index,
+                        first_row,
+                        vm_state: row.vm_state.clone(),
+                        task_state: state_label(task),
+                    });
+                }
+                Some(&(first_row, first_status)) => {
+                    errors.push(CheckProfileError::ConflictingPair {
+                        file: file_owned(),
+                        row: row_index,
+                        index,
+                        first_row,
+                        vm_state: row.vm_state.clone(),
+                        task_state: state_label(task),
+                        status: row.status.clone(),
+                        first_status: first_status.to_owned(),
+                    });
+                }
+                None => {
+                    seen.insert(key, (row_index, row.status.as_str()));
+                }
+            }
+        }
+        if doc.fallback == Fallback::VmStateDefault && row.task_states.contains(&None) {
+            check_null_row(file, doc, row_index, &vm_states, &mut errors);
+        }
+    }
+    errors
+}
+
+/// Indexes a declaration list by name, reporting empty, duplicate and reserved names.
+fn declare<'a>(
+    file: &str,
+    field: &'static str,
+    decls: &'a [Declaration],
+    reserved: &[&str],
+    errors: &mut Vec<CheckProfileError>,
+) -> HashMap<&'a str, usize> {
+    let mut names = HashMap::new();
+    for (index, decl) in decls.iter().enumerate() {
+        let name = decl.name.as_str();
+        if name.is_empty() || name.contains('/') {
+            errors.push(CheckProfileError::InvalidName {
+                file: file.to_owned(),
+                field,
+                index,
+                name: name.to_owned(),
+            });
+        } else if reserved.contains(&name) {
+            errors.push(CheckProfileError::ReservedName {
+                file: file.to_owned(),
+                field,
+                index,
+                name: name.to_owned(),
+            });
+        }
+        if let Some(&first) = names.get(name) {
+            errors.push(CheckProfileError::DuplicateDeclaration {
+                file: file.to_owned(),
+                field,
+                index,
+                first,
+                name: name.to_owned(),
+            });
+        } else {
+            names.insert(name, index);
+        }
+    }
+    names
+}
+
+/// Checks `default_status` on every vm_state against the fallback rule and the statuses.
+fn check_defaults(
+    file: &str,
+    doc: &ProfileDocument,
+    statuses: &HashMap<&str, usize>,
+    errors: &mut Vec<CheckProfileError>,
+) {
+    for (index, vm) in doc.vm_states.iter().enumerate() {
+        match (doc.fallback, &vm.default_status) {
+            (Fallback::VmStateDefault, None) => {
+                errors.push(CheckProfileError::MissingDefaultStatus {
+                    file: file.to_owned(),
+                    index,
+                    vm_state: vm.name.clone(),
+                })
+            }
+            (Fallback::Unknown, Some(_)) => {
+                errors.push(CheckProfileError::UnexpectedDefaultStatus {
+                    file: file.to_owned(),
+                    index,
+                    vm_state: vm.name.clone(),
+                })
+            }
+            (Fallback::VmStateDefault, Some(status)) if !statuses.contains_key(status.as_str()) => {
+                errors.push(CheckProfileError::UndeclaredDefaultStatus {
+                    file: file.to_owned(),
+                    index,
+                    status: status.clone(),
+                })
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Under `vm_state_default`, a `(vm_state, null)` row must agree with the vm_state's default,
+/// because Nova derives a null task_state from the default and nothing else.
+fn check_null_row(
+    file: &str,
+    doc: &ProfileDocument,
+    row_index: usize,
+    vm_states: &HashMap<&str, usize>,
+    errors: &mut Vec<CheckProfileError>,
+) {
+    let row = &doc.rows[row_index];
+    let Some(&index) = vm_states.get(row.vm_state.as_str()) else {
+        return;
+    };
+    if let Some(default_status) = &doc.vm_states[index].default_status
+        && *default_status != row.status
+    {
+        errors.push(CheckProfileError::DefaultMismatch {
+            file: file.to_owned(),
+            row: row_index,
+            index,
+            vm_state: row.vm_state.clone(),
+            status: row.status.clone(),
+            default_status: default_status.clone(),
+        });
+    }
+}
