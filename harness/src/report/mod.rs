@@ -1,14 +1,25 @@
 //! Report writers. Each sees only the finished [`RunReport`].
 //!
-//! One file per format: [`junit`] (`junit.xml`), [`json`] (`results.json`). Shared counting
-//! and the run's verdict live in [`Counts`] and [`Verdict`].
+//! One file per format: [`junit`] (`junit.xml`), [`json`] (`results.json`), [`markdown`]
+//! (`summary.md`) and [`html`] (`index.html`). [`write_all`] writes all four into the report
+//! directory; [`terminal_summary`] is the text the CLI prints at the end. Shared counting and
+//! the run's verdict live in [`Counts`] and [`Verdict`].
 
+pub mod html;
+mod html_style;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 mod model;
 mod summary;
+mod terminal;
 #[doc(hidden)]
 pub mod testing;
+mod write;
 
 pub use model::{Compatibility, Implementation, ProfileRun, RunReport};
 pub use summary::{Counts, Verdict};
+pub use terminal::terminal_summary;
+pub use write::{
+    HTML_FILE, JUNIT_FILE, RESULTS_FILE, SUMMARY_FILE, WriteReportError, WrittenReports, write_all,
+};
