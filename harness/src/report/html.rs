@@ -6,8 +6,9 @@
 //! (rows) × task_states (columns, null first). Each grid cell is coloured by outcome
 //! (`o-pass`, `o-fail`, `o-error`, `o-skip`; `o-none` for a pair not run) and marked by group
 //! (`g-valid` for a pair the profile's table lists, `g-invalid` for the fallback), and shows the
-//! expected status and, when it differs, what was observed. Probes get their own table, and
-//! every failure and error is listed with its evidence in a `<details>` block.
+//! expected status and, when it differs, what was observed. Probes get their own, smaller grid
+//! (class `g-probe`), and every failure and error is listed with its evidence in a `<details>`
+//! block.
 //!
 //! # Implementation notes
 //!
@@ -234,7 +235,8 @@ fn profile_section(h: &mut String, report: &RunReport, profile: &str) {
     }
     let probes: Vec<&CaseResult> = report.results_of(profile, Some(Group::Probe)).collect();
     if !probes.is_empty() {
-        probe_table(h, &probes);
+        h.push_str("<h3>Probes</h3>");
+        grid(h, &probes);
     }
     problem_list(h, report, profile);
     h.push_str("</section>\n");
@@ -242,7 +244,7 @@ fn profile_section(h: &mut String, report: &RunReport, profile: &str) {
 
 fn grid(h: &mut String, results: &[&CaseResult]) {
     let per_group = |f: fn(&CaseResult) -> Option<&str>| -> Vec<Vec<Option<&str>>> {
-        [Group::Valid, Group::Invalid]
+        Group::ALL
             .iter()
             .map(|&g| {
                 let mut seen = Vec::new();
@@ -253,6 +255,7 @@ fn grid(h: &mut String, results: &[&CaseResult]) {
                 }
                 seen
             })
+            .filter(|seen: &Vec<_>| !seen.is_empty())
             .collect()
     };
     let rows = merge_orders(&per_group(|r| r.case.vm_state.as_deref()));
@@ -303,7 +306,7 @@ fn grid_cell(h: &mut String, r: &CaseResult) {
         outcome_class(r.outcome),
         r.case.group,
         esc(&title),
-        esc(&r.case.expected)
+        status(&r.case.expected)
     );
     observed_note(h, r);
     h.push_str("</td>");
@@ -315,33 +318,11 @@ fn observed_note(h: &mut String, r: &CaseResult) {
         Outcome::Pass => {}
         Outcome::Fail => {
             let observed = r.observed.as_deref().unwrap_or("nothing");
-            let _ = write!(h, "<i>→ {}</i>", esc(observed));
+            let _ = write!(h, "<i>→ {}</i>", status(observed));
         }
         Outcome::Error => h.push_str("<i>error</i>"),
         Outcome::Skip => h.push_str("<i>skip</i>"),
     }
-}
-
-fn probe_table(h: &mut String, probes: &[&CaseResult]) {
-    h.push_str(
-        "<h3>Probes</h3><table class=\"probes\"><tr><th>vm_state</th><th>task_state</th>\
-         <th>expected</th><th>observed</th><th>outcome</th></tr>\n",
-    );
-    for r in probes {
-        let _ = writeln!(
-            h,
-            "<tr title=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td class=\"{}\">{}</td></tr>",
-            esc(r.case.id.as_str()),
-            esc(&state_label(r.case.vm_state.as_deref())),
-            esc(&state_label(r.case.task_state.as_deref())),
-            esc(&r.case.expected),
-            esc(r.observed.as_deref().unwrap_or("—")),
-            outcome_class(r.outcome),
-            r.outcome.as_str()
-        );
-    }
-    h.push_str("</table>\n");
 }
 
 fn problem_list(h: &mut String, report: &RunReport, profile: &str) {
@@ -416,6 +397,12 @@ pub(crate) fn merge_orders<T: Copy + PartialEq>(lists: &[Vec<T>]) -> Vec<T> {
         order.push(nodes[next]);
     }
     order
+}
+
+/// Escapes a status and lets long ones (`SHELVED_OFFLOADED`) wrap after underscores, so grid
+/// columns stay narrow.
+fn status(text: &str) -> String {
+    esc(text).replace('_', "_<wbr>")
 }
 
 /// Escapes text for HTML element content and double- or single-quoted attributes.
@@ -494,16 +481,25 @@ mod tests {
     }
 
     #[test]
-    fn probes_get_their_own_table_with_labels_for_null_and_empty() {
+    fn probes_get_their_own_grid_with_labels_for_null_and_empty() {
         let page = to_html(&sample_report());
-        assert!(page.contains(
-            "<tr title=\"ecs-openstack/bogus/null\"><td>bogus</td><td>null</td><td>UNKNOWN</td>\
-             <td>—</td><td class=\"o-skip\">skip</td></tr>"
+        let probes = &page[page.find("<h3>Probes</h3>").expect("a probe grid")..];
+        let probes = &probes[..probes.find("</table>").expect("its end")];
+        assert!(probes.contains(
+            "<tr><th class=\"row\">bogus</th><td class=\"o-skip g-probe\" \
+             title=\"ecs-openstack/bogus/null — adapter declined: unknown vm_state\">\
+             <b>UNKNOWN</b><i>skip</i></td></tr>"
         ));
-        assert!(page.contains(
-            "<tr title=\"ecs-openstack/&quot;&quot;/null\"><td>&quot;&quot;</td><td>null</td>\
-             <td>UNKNOWN</td><td>UNKNOWN</td><td class=\"o-pass\">pass</td></tr>"
+        assert!(probes.contains(
+            "<tr><th class=\"row\">&quot;&quot;</th><td class=\"o-pass g-probe\" \
+             title=\"ecs-openstack/&quot;&quot;/null\"><b>UNKNOWN</b></td></tr>"
         ));
+    }
+
+    #[test]
+    fn long_statuses_may_wrap_after_underscores() {
+        assert_eq!(status("SHELVED_OFFLOADED"), "SHELVED_<wbr>OFFLOADED");
+        assert_eq!(status("<A_B>"), "&lt;A_<wbr>B&gt;");
     }
 
     #[test]

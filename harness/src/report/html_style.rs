@@ -34,9 +34,9 @@ table { border-collapse: collapse; }
 .props th { text-align: left; color: var(--muted); font-weight: 500; padding: 3px 16px 3px 0;
   vertical-align: top; white-space: nowrap; }
 .props td { padding: 3px 0; word-break: break-all; }
-.counts th, .counts td, .probes th, .probes td { border-bottom: 1px solid var(--line);
+.counts th, .counts td { border-bottom: 1px solid var(--line);
   padding: 4px 12px; text-align: left; }
-.counts th, .probes th { color: var(--muted); font-weight: 500; }
+.counts th { color: var(--muted); font-weight: 500; }
 .num { text-align: right !important; font-variant-numeric: tabular-nums; }
 .zero { color: #c0c6cf; }
 .o-pass { background: var(--pass-bg); color: var(--pass-fg); }
@@ -51,21 +51,21 @@ table { border-collapse: collapse; }
   border: 1px solid var(--line); }
 .sw.g-valid { border: 2px solid #374151; }
 .gridwrap { overflow-x: auto; }
-.grid { font-size: 11px; }
-.grid th.col { vertical-align: bottom; padding: 4px 2px; height: 130px; }
+.grid { font-size: 10.5px; }
+.grid th.col { vertical-align: bottom; padding: 4px 2px; }
 .grid th.col span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
   font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
 .grid th.row { text-align: right; padding: 0 8px 0 0; white-space: nowrap;
   font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: 500; }
 .grid th.corner { text-align: left; vertical-align: bottom; color: var(--muted);
   font-weight: 400; padding: 4px 8px 4px 0; white-space: nowrap; }
-.grid td { border: 1px solid #fff; min-width: 62px; height: 34px; padding: 2px 4px;
+.grid td { border: 1px solid #fff; min-width: 40px; height: 32px; padding: 2px 2px;
   text-align: center; line-height: 1.15; }
 .grid td b { display: block; font-weight: 600; }
 .grid td i { display: block; font-style: normal; font-weight: 700; }
 .grid td.g-valid { box-shadow: inset 0 0 0 2px currentColor; }
-.grid td.g-invalid.o-pass b { font-weight: 400; opacity: .85; }
-.probes td.o-pass, .probes td.o-fail, .probes td.o-error, .probes td.o-skip { font-weight: 600; }
+.grid td.g-invalid.o-pass b, .grid td.g-probe.o-pass b { font-weight: 400; opacity: .8;
+  font-size: 9.5px; }
 .problems details { border-radius: 6px; margin: 0 0 6px; padding: 6px 10px; }
 .problems summary { cursor: pointer; }
 .problems pre { background: #fff; color: var(--ink); border: 1px solid var(--line);
