@@ -132,3 +132,47 @@ pub fn resolve_profiles(names: &[String]) -> Result<Vec<Profile>, LoadProfileErr
     }
     Ok(profiles)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_profile_loads_and_is_named_after_its_file() {
+        for name in BUILTIN_NAMES {
+            let profile = builtin_profile(name).unwrap();
+            assert_eq!(profile.name(), name);
+            assert_eq!(profile.file(), format!("cases/profiles/{name}.json"));
+        }
+    }
+
+    #[test]
+    fn unknown_name_is_an_error_naming_it() {
+        let error = resolve_profiles(&["huawei".to_owned()]).unwrap_err();
+        assert!(matches!(error, LoadProfileError::UnknownProfile { ref name } if name == "huawei"));
+    }
+
+    #[test]
+    fn repeated_profile_is_listed_once() {
+        let args = ["ecs".to_owned(), "ecs, all".to_owned()];
+        let names: Vec<String> = resolve_profiles(&args)
+            .unwrap()
+            .iter()
+            .map(|p| p.name().to_owned())
+            .collect();
+        assert_eq!(names, ["ecs", "ecs-openstack", "nova"]);
+    }
+
+    #[test]
+    fn two_different_profiles_with_one_name_are_an_error() {
+        let dir = std::env::temp_dir().join(format!("harness-builtin-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ecs-copy.json");
+        let text =
+            include_str!("../../../cases/profiles/ecs.json").replace("Table 4)", "Table 4) ");
+        std::fs::write(&path, text).unwrap();
+        let error = resolve_profiles(&["ecs".to_owned(), path.display().to_string()]).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(matches!(error, LoadProfileError::DuplicateName { ref name } if name == "ecs"));
+    }
+}

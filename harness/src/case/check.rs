@@ -414,3 +414,79 @@ fn check_null_row(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(rows: &str) -> ProfileDocument {
+        let text = format!(
+            r#"{{"format_version": 1, "name": "t", "title": "t", "source": {{"document": "d"}},
+  "fallback": "unknown", "statuses": [{{"name": "ON"}}, {{"name": "OFF"}}, {{"name": "UNKNOWN"}}],
+  "vm_states": [{{"name": "on"}}], "task_states": [{{"name": "a"}}], "rows": {rows}}}"#
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[test]
+    fn sound_document_has_no_errors() {
+        let doc = document(
+            r#"[{"vm_state": "on", "task_states": ["a", null], "status": "ON", "source": "s"}]"#,
+        );
+        assert_eq!(check_document("t.json", &doc), []);
+    }
+
+    #[test]
+    fn null_pair_listed_twice_with_two_statuses_conflicts() {
+        let doc = document(
+            r#"[{"vm_state": "on", "task_states": [null], "status": "ON", "source": "s"},
+                {"vm_state": "on", "task_states": [null], "status": "OFF", "source": "s"}]"#,
+        );
+        assert_eq!(
+            check_document("t.json", &doc),
+            [CheckProfileError::ConflictingPair {
+                file: "t.json".to_owned(),
+                row: 1,
+                index: 0,
+                first_row: 0,
+                vm_state: "on".to_owned(),
+                task_state: "null".to_owned(),
+                status: "OFF".to_owned(),
+                first_status: "ON".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn row_with_every_name_undeclared_reports_each_field() {
+        let doc =
+            document(r#"[{"vm_state": "x", "task_states": ["y"], "status": "Z", "source": "s"}]"#);
+        let messages: Vec<String> = check_document("t.json", &doc)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "t.json: rows[0].vm_state: vm_state \"x\" is not declared in vm_states",
+                "t.json: rows[0].status: status \"Z\" is not declared in statuses",
+                "t.json: rows[0].task_states[0]: task_state \"y\" is not declared in task_states",
+            ]
+        );
+    }
+
+    #[test]
+    fn builtin_profiles_pass_every_check() {
+        for (file, text) in [
+            ("ecs", include_str!("../../../cases/profiles/ecs.json")),
+            (
+                "ecs-openstack",
+                include_str!("../../../cases/profiles/ecs-openstack.json"),
+            ),
+            ("nova", include_str!("../../../cases/profiles/nova.json")),
+        ] {
+            let doc: ProfileDocument = serde_json::from_str(text).unwrap();
+            assert_eq!(check_document(file, &doc), [], "{file}");
+        }
+    }
+}

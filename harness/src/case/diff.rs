@@ -84,3 +84,45 @@ fn union<'a>(first: Vec<&'a str>, second: Vec<&'a str>) -> Vec<&'a str> {
     }
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str, vm_states: &str, rows: &str) -> Profile {
+        let text = format!(
+            r#"{{"format_version": 1, "name": "{name}", "title": "t", "source": {{"document": "d"}},
+  "fallback": "unknown", "statuses": [{{"name": "ON"}}, {{"name": "UNKNOWN"}}],
+  "vm_states": {vm_states}, "task_states": [{{"name": "a"}}], "rows": {rows}}}"#
+        );
+        Profile::from_slice(name, text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn diff_covers_the_union_of_both_vocabularies() {
+        let left = profile("l", r#"[{"name": "on"}]"#, "[]");
+        let right = profile(
+            "r",
+            r#"[{"name": "on"}, {"name": "x"}]"#,
+            r#"[{"vm_state": "x", "task_states": ["a"], "status": "ON", "source": "s"}]"#,
+        );
+        let differences = diff(&left, &right);
+        assert_eq!(
+            differences,
+            [Difference {
+                vm_state: "x".to_owned(),
+                task_state: Some("a".to_owned()),
+                left: "UNKNOWN".to_owned(),
+                right: "ON".to_owned(),
+            }]
+        );
+        assert_eq!(differences[0].pair_label(), "x / a");
+        assert_eq!(diff(&right, &left).len(), 1);
+    }
+
+    #[test]
+    fn a_profile_never_differs_from_itself() {
+        let p = profile("p", r#"[{"name": "on"}]"#, "[]");
+        assert!(diff(&p, &p).is_empty());
+    }
+}

@@ -117,3 +117,77 @@ impl Profile {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> Profile {
+        let text = r#"{
+  "format_version": 1, "name": "t", "title": "t", "source": {"document": "d"},
+  "fallback": "unknown",
+  "statuses": [{"name": "ON"}, {"name": "UNKNOWN"}],
+  "vm_states": [{"name": "on"}, {"name": "off"}],
+  "task_states": [{"name": "a"}, {"name": "b"}],
+  "rows": [{"vm_state": "off", "task_states": ["b", null], "status": "ON", "source": "s"}]
+}"#;
+        Profile::from_slice("t.json", text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn cases_follow_group_then_vm_state_then_null_then_task_order() {
+        let ids: Vec<String> = tiny().cases().iter().map(|c| c.id.to_string()).collect();
+        assert_eq!(
+            ids,
+            [
+                "t/off/null",
+                "t/off/b", // valid, in vocabulary order (null first)
+                "t/on/null",
+                "t/on/a",
+                "t/on/b",
+                "t/off/a", // invalid
+                "t/bogus/null",
+                "t/\"\"/null",
+                "t/ACTIVE/null",
+                "t/null/null", // probe vm_states
+                "t/on/bogus",
+                "t/on/REBOOTING",
+                "t/on/\"\"", // probe task_states per vm_state
+                "t/off/bogus",
+                "t/off/REBOOTING",
+                "t/off/\"\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn counts_add_up_to_vocabulary_and_probes() {
+        let counts = tiny().counts();
+        assert_eq!((counts.valid, counts.invalid, counts.probe), (2, 4, 10));
+        assert_eq!(counts.total(), 16);
+    }
+
+    #[test]
+    fn probe_cases_carry_their_raw_values() {
+        let cases = tiny().cases();
+        let empty = cases
+            .iter()
+            .find(|c| c.id.as_str() == "t/\"\"/null")
+            .unwrap();
+        assert_eq!(empty.vm_state.as_deref(), Some(""));
+        let null = cases
+            .iter()
+            .find(|c| c.id.as_str() == "t/null/null")
+            .unwrap();
+        assert_eq!(
+            (null.vm_state.as_deref(), null.task_state.as_deref()),
+            (None, None)
+        );
+        assert!(
+            cases
+                .iter()
+                .filter(|c| c.group == Group::Probe)
+                .all(|c| c.expected == "UNKNOWN")
+        );
+    }
+}

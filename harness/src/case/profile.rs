@@ -306,3 +306,76 @@ fn parse_error(file: &str, error: &serde_json::Error) -> LoadProfileError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &str = r#"{
+  "format_version": 1, "name": "tiny", "title": "t", "source": {"document": "d"},
+  "fallback": "vm_state_default",
+  "statuses": [{"name": "ON"}, {"name": "BUSY"}, {"name": "UNKNOWN"}],
+  "vm_states": [{"name": "on", "default_status": "ON"}],
+  "task_states": [{"name": "work"}],
+  "rows": [{"vm_state": "on", "task_states": ["work"], "status": "BUSY", "source": "s"}]
+}"#;
+
+    #[test]
+    fn listed_pair_wins_over_the_fallback() {
+        let profile = Profile::from_slice("tiny.json", TINY.as_bytes()).unwrap();
+        assert_eq!(profile.expected_status(Some("on"), Some("work")), "BUSY");
+        assert!(profile.lists(Some("on"), Some("work")));
+    }
+
+    #[test]
+    fn vm_state_default_applies_to_null_unlisted_and_wrong_case_tasks() {
+        let profile = Profile::from_slice("tiny.json", TINY.as_bytes()).unwrap();
+        for task in [None, Some("other"), Some("WORK"), Some("")] {
+            assert_eq!(profile.expected_status(Some("on"), task), "ON", "{task:?}");
+            assert!(!profile.lists(Some("on"), task));
+        }
+    }
+
+    #[test]
+    fn unknown_or_null_vm_state_derives_unknown_under_every_fallback() {
+        let nova_like = Profile::from_slice("tiny.json", TINY.as_bytes()).unwrap();
+        let strict_text = TINY
+            .replace("\"vm_state_default\"", "\"unknown\"")
+            .replace(", \"default_status\": \"ON\"", "");
+        let strict = Profile::from_slice("strict.json", strict_text.as_bytes()).unwrap();
+        for profile in [&nova_like, &strict] {
+            assert_eq!(profile.expected_status(None, None), "UNKNOWN");
+            assert_eq!(profile.expected_status(Some("ON"), None), "UNKNOWN");
+            assert_eq!(profile.expected_status(None, Some("work")), "UNKNOWN");
+        }
+        assert_eq!(strict.expected_status(Some("on"), None), "UNKNOWN");
+    }
+
+    #[test]
+    fn parse_error_carries_position_once() {
+        let error = Profile::from_slice("x.json", b"{\n  \"name\": }").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "failed to parse profile x.json at line 2, column 11: expected value"
+        );
+    }
+
+    #[test]
+    fn check_error_lists_every_problem_in_the_message() {
+        let text = TINY.replace("\"BUSY\", \"source\"", "\"IDLE\", \"source\"");
+        let error = Profile::from_slice("t.json", text.as_bytes()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "failed to check profile t.json: t.json: rows[0].status: status \"IDLE\" is not declared in statuses"
+        );
+    }
+
+    #[test]
+    fn digest_is_sha256_of_the_exact_bytes() {
+        let profile = Profile::from_slice("tiny.json", TINY.as_bytes()).unwrap();
+        let spaced = format!("{TINY} ");
+        let other = Profile::from_slice("tiny.json", spaced.as_bytes()).unwrap();
+        assert_eq!(profile.digest().len(), 7 + 64);
+        assert_ne!(profile.digest(), other.digest());
+    }
+}
