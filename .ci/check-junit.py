@@ -21,6 +21,7 @@ itself inside that venv, so CI needs only `python3` (with `venv`/`ensurepip`) an
 the first run; later runs are offline.
 """
 
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -60,12 +61,19 @@ def run_quiet(cmd):
         setup_failed(f"`{' '.join(map(str, cmd))}` exited {done.returncode}:\n{done.stdout}")
 
 
+def setup_lock():
+    """An exclusive lock on the cache, so parallel runs (tests) do not build the venv twice."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    handle = open(CACHE / ".lock", "w")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def ensure_venv():
     """Create the venv and install the pinned checkers, unless already done."""
     wanted = "\n".join(REQUIREMENTS) + "\n"
     if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
         return
-    CACHE.mkdir(parents=True, exist_ok=True)
     if not venv_python().exists():
         run_quiet([sys.executable, "-m", "venv", str(VENV)])
     run_quiet([str(venv_python()), "-m", "pip", "install", "--quiet",
@@ -156,12 +164,14 @@ def main(argv):
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if len(argv) >= 2 else EXIT_SETUP
-    ensure_venv()
+    with setup_lock():
+        ensure_venv()
     if not in_venv():
         # Re-run inside the venv; the venv interpreter finds this same file.
         os.execv(str(venv_python()), [str(venv_python()), str(Path(__file__).resolve()),
                                       *argv[1:]])
-    ensure_xsd()
+    with setup_lock():
+        ensure_xsd()
     import xmlschema
 
     schema = xmlschema.XMLSchema10(str(XSD))
