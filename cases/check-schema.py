@@ -2,17 +2,56 @@
 """Validate every cases/profiles/*.json against cases/schema/profile.schema.json (draft 2020-12).
 
 Also checks that the schema is itself valid and that it rejects a few broken profiles, so a schema
-that accepts everything cannot pass. Needs the `jsonschema` package (pip install 'jsonschema>=4.18').
-Prints 'N passed, N failed' and exits 1 on any failure.
+that accepts everything cannot pass. Prints 'N passed, N failed' and exits 1 on any failure, 2 on a
+set-up failure.
+
+Needs the `jsonschema` package. If the running Python lacks it, the script creates a venv under
+`.ci/.cache/schema-venv` (git-ignored), installs a pinned `jsonschema` there once, and re-executes
+itself inside it, so CI needs only `python3` with `venv` and PyPI access on the first run.
 """
 import copy
+import fcntl
 import json
+import os
 import pathlib
+import subprocess
 import sys
 
-from jsonschema import Draft202012Validator
-
 CASES = pathlib.Path(__file__).resolve().parent
+CACHE = CASES.parent / ".ci" / ".cache"
+VENV = CACHE / "schema-venv"
+REQUIREMENT = "jsonschema==4.26.0"
+
+
+def ensure_jsonschema():
+    """Import jsonschema, or install it into a cached venv and re-run this script there."""
+    try:
+        import jsonschema  # noqa: F401
+        return
+    except ImportError:
+        if pathlib.Path(sys.prefix).resolve() == VENV.resolve():
+            print("check-schema: failed to set up: jsonschema missing from its venv", file=sys.stderr)
+            sys.exit(2)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".schema-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        python = VENV / "bin" / "python3"
+        stamp = VENV / ".requirement"
+        if not (python.exists() and stamp.exists() and stamp.read_text() == REQUIREMENT):
+            for cmd in ([sys.executable, "-m", "venv", str(VENV)],
+                        [str(python), "-m", "pip", "install", "--quiet",
+                         "--disable-pip-version-check", REQUIREMENT]):
+                done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                if done.returncode != 0:
+                    print(f"check-schema: failed to set up: `{' '.join(cmd)}` exited "
+                          f"{done.returncode}:\n{done.stdout}", file=sys.stderr)
+                    sys.exit(2)
+            stamp.write_text(REQUIREMENT)
+    os.execv(str(python), [str(python), str(pathlib.Path(__file__).resolve()), *sys.argv[1:]])
+
+
+ensure_jsonschema()
+from jsonschema import Draft202012Validator  # noqa: E402
 schema = json.loads((CASES / "schema" / "profile.schema.json").read_text(encoding="utf-8"))
 Draft202012Validator.check_schema(schema)
 validator = Draft202012Validator(schema)
