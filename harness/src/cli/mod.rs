@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod adapter;
 mod cases;
 
 /// Conformance harness for cloud-server status derivation.
@@ -17,6 +18,9 @@ enum Command {
     /// List, check and compare status-derivation profiles and their cases.
     #[command(subcommand)]
     Cases(cases::CasesCommand),
+    /// Check an SDK adapter (handshake and three sample cases).
+    #[command(subcommand)]
+    Adapter(adapter::AdapterCommand),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -24,6 +28,7 @@ pub(crate) fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Cases(cmd)) => cases::run(cmd),
+        Some(Command::Adapter(cmd)) => adapter::run(cmd),
         None => {
             eprintln!("error: `harness run` is not built yet");
             harness::exit_code::ERROR

@@ -1,0 +1,405 @@
+//! [`AdapterTarget`]: drives one adapter subprocess through the protocol, case by case.
+
+use super::error::TargetError;
+use super::process::{AdapterProcess, Violation};
+use super::protocol::{
+    Answer, Capability, CaseMessage, FetchInfo, PROTOCOL_VERSION, Request, RunResponse, SeqOnly,
+    StartResponse, VersionOnly,
+};
+use crate::case::Case;
+use crate::outcome::{Observation, Seen};
+use crate::report::Implementation;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How to run an adapter.
+///
+/// ```
+/// use harness::target::adapter::AdapterOptions;
+/// use std::time::Duration;
+///
+/// // Arrange / Act
+/// let options = AdapterOptions::new(Duration::from_secs(5));
+///
+/// // Assert
+/// assert_eq!(options.timeout, Duration::from_secs(5));
+/// assert_eq!(options.startup_timeout, AdapterOptions::DEFAULT_STARTUP_TIMEOUT);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterOptions {
+    /// How long the harness waits for each answer (and for the exit after `stop`).
+    pub timeout: Duration,
+    /// How long the harness waits for the answer to `start`: longer than `timeout`, because a
+    /// `run` script may install its venv on first use (upstream Nova takes about 35 s).
+    pub startup_timeout: Duration,
+    /// The working directory of the adapter; the harness's own when `None`.
+    pub cwd: Option<PathBuf>,
+}
+
+impl AdapterOptions {
+    /// The default per-answer timeout.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The default timeout for the `start` answer.
+    pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(600);
+
+    /// Options with the given per-answer timeout, the default startup timeout (or `timeout`, if
+    /// longer) and the harness's working directory.
+    pub fn new(timeout: Duration) -> Self {
+        AdapterOptions {
+            timeout,
+            startup_timeout: timeout.max(Self::DEFAULT_STARTUP_TIMEOUT),
+            cwd: None,
+        }
+    }
+}
+
+impl Default for AdapterOptions {
+    fn default() -> Self {
+        AdapterOptions::new(Self::DEFAULT_TIMEOUT)
+    }
+}
+
+/// An SDK adapter subprocess speaking protocol v1 (`adapters/PROTOCOL.md`).
+///
+/// A case that the adapter crashes on, hangs on, or answers with a protocol violation becomes an
+/// [`Observation::Errored`] carrying the adapter's stderr; the adapter is killed and started again
+/// (with a new handshake) for the next case.
+///
+/// ```no_run
+/// use harness::target::adapter::{AdapterOptions, AdapterTarget};
+/// # async fn demo(case: harness::case::Case) -> Result<(), harness::target::adapter::TargetError> {
+/// // Arrange
+/// let mut adapter = AdapterTarget::start("adapters/nova/run", AdapterOptions::default()).await?;
+///
+/// // Act
+/// let observation = adapter.run(&case, &serde_json::json!({}), None).await;
+///
+/// // Assert
+/// println!("{} says {observation:?}", adapter.implementation().name);
+/// adapter.stop().await
+/// # }
+/// ```
+pub struct AdapterTarget {
+    command: String,
+    argv: Vec<String>,
+    options: AdapterOptions,
+    process: Option<AdapterProcess>,
+    implementation: Implementation,
+    capabilities: Vec<Capability>,
+    seq: u64,
+    restarts: usize,
+}
+
+impl std::fmt::Debug for AdapterTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdapterTarget")
+            .field("command", &self.command)
+            .field("implementation", &self.implementation)
+            .field("capabilities", &self.capabilities)
+            .field("running", &self.process.is_some())
+            .field("restarts", &self.restarts)
+            .finish()
+    }
+}
+
+impl AdapterTarget {
+    /// Starts `command` (split on whitespace, no shell) and performs the `start` handshake.
+    pub async fn start(command: &str, options: AdapterOptions) -> Result<Self, TargetError> {
+        let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+        let (process, implementation, capabilities) = handshake(command, &argv, &options).await?;
+        Ok(AdapterTarget {
+            command: command.to_owned(),
+            argv,
+            options,
+            process: Some(process),
+            implementation,
+            capabilities,
+            seq: 0,
+            restarts: 0,
+        })
+    }
+
+    /// What is under test, from the handshake.
+    pub fn implementation(&self) -> &Implementation {
+        &self.implementation
+    }
+
+    /// What the adapter can do, from the handshake.
+    pub fn capabilities(&self) -> &[Capability] {
+        &self.capabilities
+    }
+
+    /// The command the adapter was started with.
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+
+    /// How many times the adapter was started again after a crash, hang or violation.
+    pub fn restarts(&self) -> usize {
+        self.restarts
+    }
+
+    /// Asks the adapter for the status of one case.
+    ///
+    /// `server` is the full server JSON the fake shows for the case; `fetch` says where a `fetch`
+    /// adapter finds it (it is passed only to adapters with [`Capability::Fetch`]). Never fails:
+    /// every problem is an [`Observation::Errored`] with a one-line message.
+    pub async fn run(
+        &mut self,
+        case: &Case,
+        server: &Value,
+        fetch: Option<&FetchInfo>,
+    ) -> Observation {
+        let fetch = fetch.filter(|_| self.capabilities.contains(&Capability::Fetch));
+        if fetch.is_none() && !self.capabilities.contains(&Capability::Derive) {
+            return errored(
+                "adapter only fetches, and no server was seeded for it to fetch".to_owned(),
+                None,
+            );
+        }
+        let mut process = match self.process.take() {
+            Some(process) => process,
+            None => match handshake(&self.command, &self.argv, &self.options).await {
+                Ok((process, _, _)) => {
+                    self.restarts += 1;
+                    process
+                }
+                Err(err) => {
+                    let stderr = err.stderr().map(str::to_owned);
+                    return errored(format!("failed to restart the adapter: {err}"), stderr);
+                }
+            },
+        };
+        self.seq += 1;
+        let request = Request::Run {
+            seq: self.seq,
+            case: CaseMessage {
+                id: case.id.as_str(),
+                vm_state: case.vm_state.as_deref(),
+                task_state: case.task_state.as_deref(),
+            },
+            server,
+            fetch,
+        };
+        process.clear_stderr();
+        match exchange(
+            &mut process,
+            &request.to_line(),
+            self.seq,
+            self.options.timeout,
+        )
+        .await
+        {
+            Ok(answer) => {
+                let stderr = process.take_stderr().await;
+                self.process = Some(process);
+                observation(answer, stderr)
+            }
+            Err(violation) => {
+                // The stream can no longer be trusted: kill the adapter; the next case restarts it.
+                process.kill().await;
+                let stderr = process.take_stderr().await;
+                errored(violation.message(), Some(stderr).filter(|s| !s.is_empty()))
+            }
+        }
+    }
+
+    /// Sends `stop` and waits (one timeout) for the adapter to exit with status 0.
+    pub async fn stop(mut self) -> Result<(), TargetError> {
+        let Some(mut process) = self.process.take() else {
+            return Ok(());
+        };
+        let _ = process.send(&Request::Stop.to_line()).await;
+        let status = process.close_and_wait(self.options.timeout).await;
+        match status {
+            Some(status) if status.success() => Ok(()),
+            Some(status) => Err(TargetError::Crashed {
+                command: self.command,
+                step: "stop",
+                status: status.to_string(),
+                stderr: process.take_stderr().await,
+            }),
+            None => {
+                process.kill().await;
+                Err(TargetError::Timeout {
+                    command: self.command,
+                    step: "stop",
+                    after: self.options.timeout,
+                    stderr: process.take_stderr().await,
+                })
+            }
+        }
+    }
+}
+
+/// Sends one request and reads its answer, checking `seq` first, then the whole answer.
+async fn exchange(
+    process: &mut AdapterProcess,
+    line: &str,
+    seq: u64,
+    timeout: Duration,
+) -> Result<Answer, Violation> {
+    // A failed write means the adapter is gone; reading then reports how it exited.
+    let _ = process.send(line).await;
+    let value = process.receive(timeout).await?;
+    let got = serde_json::from_value::<SeqOnly>(value.clone())
+        .map_err(|e| Violation::Invalid(e.to_string()))?
+        .seq
+        .ok_or_else(|| Violation::Invalid("missing field `seq`".to_owned()))?;
+    if got != seq {
+        return Err(Violation::WrongSeq {
+            got: got.to_string(),
+            expected: seq,
+        });
+    }
+    serde_json::from_value::<RunResponse>(value)
+        .map_err(|e| e.to_string())
+        .and_then(RunResponse::into_answer)
+        .map_err(Violation::Invalid)
+}
+
+/// Spawns the adapter and performs the `start` handshake.
+async fn handshake(
+    command: &str,
+    argv: &[String],
+    options: &AdapterOptions,
+) -> Result<(AdapterProcess, Implementation, Vec<Capability>), TargetError> {
+    let mut process = AdapterProcess::spawn(argv, options.cwd.as_deref()).map_err(|source| {
+        TargetError::Spawn {
+            command: command.to_owned(),
+            source,
+        }
+    })?;
+    let start = Request::Start {
+        version: PROTOCOL_VERSION,
+    }
+    .to_line();
+    let _ = process.send(&start).await;
+    let value = match process.receive(options.startup_timeout).await {
+        Ok(value) => value,
+        Err(violation) => {
+            process.kill().await;
+            let stderr = process.take_stderr().await;
+            return Err(start_error(command, violation, stderr));
+        }
+    };
+    let failed = |reason: String, stderr: String| TargetError::InvalidResponse {
+        command: command.to_owned(),
+        step: "start",
+        reason,
+        stderr,
+    };
+    let version = match serde_json::from_value::<VersionOnly>(value.clone()) {
+        Ok(VersionOnly {
+            version: Some(version),
+        }) => version,
+        Ok(VersionOnly { version: None }) => {
+            process.kill().await;
+            return Err(failed(
+                "missing field `version`".to_owned(),
+                process.take_stderr().await,
+            ));
+        }
+        Err(e) => {
+            process.kill().await;
+            return Err(failed(e.to_string(), process.take_stderr().await));
+        }
+    };
+    if version != u64::from(PROTOCOL_VERSION) {
+        process.kill().await;
+        return Err(TargetError::VersionMismatch {
+            command: command.to_owned(),
+            expected: PROTOCOL_VERSION,
+            got: version.to_string(),
+        });
+    }
+    let response = match serde_json::from_value::<StartResponse>(value) {
+        Ok(response) if response.capabilities.is_empty() => {
+            process.kill().await;
+            return Err(failed(
+                "`capabilities` is empty".to_owned(),
+                process.take_stderr().await,
+            ));
+        }
+        Ok(response) => response,
+        Err(e) => {
+            process.kill().await;
+            return Err(failed(e.to_string(), process.take_stderr().await));
+        }
+    };
+    let mut capabilities = response.capabilities;
+    capabilities.dedup();
+    Ok((process, response.implementation.into(), capabilities))
+}
+
+/// Maps a violation during `start` to the error named after it.
+fn start_error(command: &str, violation: Violation, stderr: String) -> TargetError {
+    let command = command.to_owned();
+    match violation {
+        Violation::Timeout(after) => TargetError::Timeout {
+            command,
+            step: "start",
+            after,
+            stderr,
+        },
+        Violation::Exited(status) => TargetError::Crashed {
+            command,
+            step: "start",
+            status: status.map_or_else(|| "stdout closed".to_owned(), |s| s.to_string()),
+            stderr,
+        },
+        v @ (Violation::NotJson { .. } | Violation::NotUtf8) => TargetError::Protocol {
+            command,
+            reason: v.message(),
+            stderr,
+        },
+        v @ (Violation::WrongSeq { .. } | Violation::Invalid(_)) => TargetError::Handshake {
+            command,
+            reason: v.message(),
+            stderr,
+        },
+    }
+}
+
+/// Turns a well-formed answer into an observation.
+fn observation(answer: Answer, stderr: String) -> Observation {
+    match answer {
+        Answer::Status {
+            status,
+            vm_state,
+            task_state,
+        } => Observation::Seen(Seen {
+            status,
+            vm_state,
+            task_state,
+            other_views: Vec::new(),
+            server_json: None,
+        }),
+        Answer::Skipped { reason, issue_url } => Observation::Skipped {
+            reason: match issue_url {
+                Some(url) => format!("{reason} ({url})"),
+                None => reason,
+            },
+        },
+        Answer::Errored { message, traceback } => {
+            let mut detail: Vec<String> = traceback.into_iter().collect();
+            if !stderr.is_empty() {
+                detail.push(format!("stderr:\n{stderr}"));
+            }
+            errored(
+                format!("adapter reported an error: {}", one_line(&message)),
+                Some(detail.join("\n")).filter(|d| !d.is_empty()),
+            )
+        }
+    }
+}
+
+/// Joins a multi-line message into one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn errored(message: String, detail: Option<String>) -> Observation {
+    Observation::Errored { message, detail }
+}
