@@ -14,7 +14,7 @@
 //!
 //! The report does not carry the profile's state lists, so row and column order is rebuilt
 //! from the cases: each group is enumerated in profile order (see `docs/ARCHITECTURE.md`,
-//! "Cases"), and [`merge_orders`] merges the per-group orders into one that respects both.
+//! "Cases"), and `merge_orders` merges the per-group orders into one that respects both.
 
 use super::html_style::STYLE;
 use super::model::RunReport;

@@ -156,7 +156,7 @@ fn test_case(result: &CaseResult, classname: &str) -> TestCase {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_type("mismatch")
-                .set_message(problem_message(result));
+                .set_message(one_line(&problem_message(result)));
             if let Some(evidence) = &result.evidence {
                 status.set_description(evidence);
             }
@@ -165,13 +165,13 @@ fn test_case(result: &CaseResult, classname: &str) -> TestCase {
         Outcome::Error => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             let message = problem_message(result);
-            status.set_type("error").set_message(&message);
+            status.set_type("error").set_message(one_line(&message));
             status.set_description(message);
             status
         }
         Outcome::Skip => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(result.detail.as_deref().unwrap_or("skipped"));
+            status.set_message(one_line(result.detail.as_deref().unwrap_or("skipped")));
             status
         }
     };
@@ -184,6 +184,15 @@ fn test_case(result: &CaseResult, classname: &str) -> TestCase {
         case.set_system_err(evidence);
     }
     case
+}
+
+/// Attribute values are read as one line (XML normalises newlines in attributes to spaces);
+/// say so explicitly, so every consumer shows the same text.
+fn one_line(text: &str) -> String {
+    text.split(['\r', '\n'])
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Drops the `skipped="N"` attribute from the `<testsuites …>` start tag only.
@@ -367,6 +376,26 @@ mod tests {
             r#"<testsuites name="conformance" tests="9" failures="2" errors="1" time="1.377">"#
         );
         assert!(xml.contains(r#"<testcase name="active / null -&gt; ACTIVE" classname="conformance.ecs-openstack.valid" time="0.001"/>"#));
+    }
+
+    #[test]
+    fn messages_are_one_line_while_the_text_keeps_every_line() {
+        let mut report = sample_report();
+        report.cases[2].detail = Some("adapter crashed\nTraceback: boom".to_owned());
+        let junit = Report::deserialize_from_str(&to_junit_string(&report)).expect("parses");
+        let TestCaseStatus::NonSuccess {
+            message,
+            description,
+            ..
+        } = &junit.test_suites[1].test_cases[0].status
+        else {
+            panic!("expected an error");
+        };
+        assert_eq!(message.as_deref(), Some("adapter crashed Traceback: boom"));
+        assert_eq!(
+            description.as_deref(),
+            Some("adapter crashed\nTraceback: boom")
+        );
     }
 
     #[test]

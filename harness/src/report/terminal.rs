@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 /// At most this many failures and errors are listed in the terminal; the rest are counted.
 pub(crate) const MAX_TERMINAL_PROBLEMS: usize = 50;
 
-/// Counts per profile, the failures and errors, profile compatibility, warnings and a final
-/// `result:` line. Plain text without colour; every line ends in a newline.
+/// Counts per profile, the failures and errors, profile compatibility, the implementation under
+/// test, warnings and a final `result:` line. Plain text without colour; every line ends in a newline.
 ///
 /// # Examples
 ///
@@ -84,6 +84,13 @@ pub fn terminal_summary(report: &RunReport) -> String {
             .collect();
         let _ = writeln!(out, "conforms to: {}", verdicts.join(", "));
     }
+    if let Some(i) = &report.implementation {
+        let _ = writeln!(
+            out,
+            "implementation: {} {} ({})",
+            i.name, i.version, i.language
+        );
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "warning: {warning}");
     }
@@ -120,6 +127,7 @@ failures and errors:
   ERROR ecs-openstack/building/rebooting: GET /compute/v2.1/servers/s-2 answered HTTP 500
   FAIL  ecs/stopped/rebooting: expected UNKNOWN, observed SHUTOFF
 conforms to: ecs-openstack no (1 difference), ecs no (1 difference), nova no (7 differences)
+implementation: openstacksdk 4.1.0 (python)
 warning: TLS certificate verification is off
 result: not conformant: 9 cases, 5 passed, 2 failures, 1 error, 1 skipped in 1.377 s
 "
