@@ -1,0 +1,19 @@
+//! The API layer: Keystone, Nova, ECS-native and control-plane handling.
+//!
+//! A plain [`ApiRequest`] goes in and a plain [`ApiResponse`] comes out (with edge directives:
+//! a delay, or dropping the connection), so both HTTP edges share every rule. The main type is
+//! [`Api`].
+
+mod control;
+mod core;
+mod ecs;
+mod error;
+mod faults;
+mod http;
+mod identity;
+mod journal;
+pub mod nova;
+
+pub use core::{Api, ApiConfig};
+pub use http::{ApiRequest, ApiResponse, MAX_BODY_BYTES};
+pub use identity::{UserEntry, UsersFile};

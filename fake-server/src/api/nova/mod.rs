@@ -1,0 +1,18 @@
+//! Nova v2.1: version documents, servers, flavors and actions.
+//!
+//! The main entry is `handle`, which checks the token, negotiates the microversion and
+//! dispatches; every compute response carries the negotiated microversion headers.
+
+mod actions;
+mod flavors;
+mod microversion;
+mod route;
+mod servers;
+mod view;
+
+pub use microversion::{MAX_MINOR, Microversion};
+pub(crate) use route::handle;
+pub(crate) use view::iso;
+
+/// The image every seeded server reports (there is no image service).
+pub const DEFAULT_IMAGE: &str = "7a1c3c7e-6c0b-4d6f-9d0e-2f6f1f3b9a01";

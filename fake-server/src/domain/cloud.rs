@@ -1,0 +1,494 @@
+//! The fake cloud: every server, the clock, and the timing rules, behind one synchronous API.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::clock::Clock;
+use super::lifecycle::{Action, TransitionError, create_walk, plan_action};
+use super::server::{Advance, Fault, Server, ServerId};
+use super::state::{TaskState, VmState};
+
+/// What to create when seeding or booting a server.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewServer {
+    /// Name (a generated one when `None`).
+    pub name: Option<String>,
+    /// Owning project.
+    pub project_id: String,
+    /// Owning user id.
+    pub user_id: String,
+    /// Initial vm_state.
+    pub vm_state: Option<VmState>,
+    /// Initial task_state.
+    pub task_state: Option<TaskState>,
+    /// Initial power state (`None`: the one consistent with the vm_state).
+    pub power_state: Option<Option<i64>>,
+    /// Locked from the start.
+    pub locked: bool,
+    /// Flavor id.
+    pub flavor_id: String,
+    /// Image id (`None` for volume-backed).
+    pub image_id: Option<String>,
+    /// Metadata.
+    pub metadata: Vec<(String, String)>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// The cloud's timing configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// How long each task step lasts, in clock milliseconds.
+    pub step_ms: u64,
+    /// Soft-delete reclaim interval in clock milliseconds (`None`: DELETE destroys at once).
+    pub reclaim_ms: Option<u64>,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            step_ms: 500,
+            reclaim_ms: None,
+        }
+    }
+}
+
+/// All servers plus the clock.
+///
+/// ```
+/// use fake_server::domain::{Action, Clock, Cloud, NewServer, Timing, VmState};
+/// // Arrange
+/// let mut cloud = Cloud::new(Clock::manual(), Timing { step_ms: 1000, reclaim_ms: None });
+/// let id = cloud.insert(NewServer { vm_state: Some(VmState::Active), ..Default::default() });
+/// // Act
+/// cloud.act(&id, &Action::Stop, false).unwrap();
+/// let during = cloud.get(&id).unwrap().task_state.clone();
+/// cloud.advance_clock(1000).unwrap();
+/// // Assert
+/// assert_eq!(during.unwrap().as_str(), "powering-off");
+/// assert_eq!(cloud.get(&id).unwrap().vm_state, Some(VmState::Stopped));
+/// ```
+#[derive(Debug)]
+pub struct Cloud {
+    clock: Clock,
+    timing: Timing,
+    servers: BTreeMap<u64, Server>,
+    by_id: HashMap<ServerId, u64>,
+    moving: BTreeSet<u64>,
+    next_seq: u64,
+    ids: IdGenerator,
+}
+
+impl Cloud {
+    /// An empty cloud.
+    pub fn new(clock: Clock, timing: Timing) -> Self {
+        Cloud {
+            clock,
+            timing,
+            servers: BTreeMap::new(),
+            by_id: HashMap::new(),
+            moving: BTreeSet::new(),
+            next_seq: 0,
+            ids: IdGenerator::from_time(),
+        }
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The timing rules.
+    pub fn timing(&self) -> Timing {
+        self.timing
+    }
+
+    /// Current clock time.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// Advances a manual clock and applies every walk; returns the new time.
+    pub fn advance_clock(&mut self, ms: u64) -> Result<u64, super::clock::AdvanceClockError> {
+        let now = self.clock.advance(ms)?;
+        self.tick();
+        Ok(now)
+    }
+
+    /// Removes every server and resets the clock.
+    pub fn reset(&mut self) {
+        self.servers.clear();
+        self.by_id.clear();
+        self.moving.clear();
+        self.clock.reset();
+    }
+
+    /// Applies walks and reclaim timers up to now. Cheap when nothing is moving.
+    pub fn tick(&mut self) {
+        if self.moving.is_empty() {
+            return;
+        }
+        let now = self.clock.now_ms();
+        let Timing {
+            step_ms,
+            reclaim_ms,
+        } = self.timing;
+        let mut removed = Vec::new();
+        let mut settled = Vec::new();
+        for seq in &self.moving {
+            if let Some(server) = self.servers.get_mut(seq) {
+                match server.advance(now, step_ms, reclaim_ms) {
+                    Advance::Removed => removed.push(*seq),
+                    Advance::Alive if !server.is_moving() => settled.push(*seq),
+                    Advance::Alive => {}
+                }
+            }
+        }
+        for seq in settled {
+            self.moving.remove(&seq);
+        }
+        for seq in removed {
+            self.moving.remove(&seq);
+            if let Some(server) = self.servers.remove(&seq) {
+                self.by_id.remove(&server.id);
+            }
+        }
+    }
+
+    /// Inserts a server as given (seeding); returns its id.
+    pub fn insert(&mut self, new: NewServer) -> ServerId {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let id = ServerId::new(self.ids.next_uuid());
+        let now = unix_now();
+        let power_state = match new.power_state {
+            Some(explicit) => explicit,
+            None => Some(
+                new.vm_state
+                    .as_ref()
+                    .map_or(0, VmState::consistent_power_state),
+            ),
+        };
+        let fault = (new.vm_state == Some(VmState::Error)).then(|| Fault {
+            code: 500,
+            message: "Seeded in vm_state error by the fake".to_owned(),
+            details: "fake-server: no traceback".to_owned(),
+            created_unix: now,
+        });
+        let server = Server {
+            id: id.clone(),
+            name: new.name.unwrap_or_else(|| format!("server-{seq}")),
+            project_id: new.project_id,
+            user_id: new.user_id,
+            vm_state: new.vm_state,
+            task_state: new.task_state,
+            power_state,
+            locked: new.locked,
+            locked_reason: None,
+            flavor_id: new.flavor_id,
+            image_id: new.image_id,
+            description: new.description,
+            metadata: new.metadata,
+            created_unix: now,
+            updated_unix: now,
+            fault,
+            walk: None,
+            resize_from: None,
+            reclaim_at_ms: None,
+            seq,
+        };
+        self.by_id.insert(id.clone(), seq);
+        self.servers.insert(seq, server);
+        id
+    }
+
+    /// Boots a server: it walks through building to active.
+    pub fn create(&mut self, mut new: NewServer) -> ServerId {
+        new.vm_state = Some(VmState::Building);
+        new.task_state = Some(TaskState::Scheduling);
+        new.power_state = Some(Some(0));
+        let id = self.insert(new);
+        let walk = create_walk(self.clock.now_ms());
+        self.start_walk(&id, walk);
+        id
+    }
+
+    /// A server by id, after applying its timers.
+    pub fn get(&mut self, id: &ServerId) -> Option<&Server> {
+        self.tick();
+        let seq = self.by_id.get(id)?;
+        self.servers.get(seq)
+    }
+
+    /// A server by id, for direct edits (no timers applied).
+    pub fn get_mut(&mut self, id: &ServerId) -> Option<&mut Server> {
+        let seq = self.by_id.get(id)?;
+        let server = self.servers.get_mut(seq)?;
+        server.updated_unix = unix_now();
+        Some(server)
+    }
+
+    /// Stops any walk on a server (used when the control plane sets a state by hand).
+    pub fn halt(&mut self, id: &ServerId) {
+        if let Some(seq) = self.by_id.get(id).copied() {
+            self.moving.remove(&seq);
+            if let Some(s) = self.servers.get_mut(&seq) {
+                s.walk = None;
+                s.reclaim_at_ms = None;
+            }
+        }
+    }
+
+    /// Every server, newest first, after applying timers.
+    pub fn servers(&mut self) -> impl Iterator<Item = &Server> {
+        self.tick();
+        self.servers.values().rev()
+    }
+
+    /// Number of servers.
+    pub fn len(&self) -> usize {
+        self.servers.len()
+    }
+
+    /// Whether there are no servers.
+    pub fn is_empty(&self) -> bool {
+        self.servers.is_empty()
+    }
+
+    /// Checks and starts an action. `is_admin` bypasses locks.
+    ///
+    /// Returns `Ok(false)` if the server does not exist.
+    pub fn act(
+        &mut self,
+        id: &ServerId,
+        action: &Action,
+        is_admin: bool,
+    ) -> Result<bool, TransitionError> {
+        self.tick();
+        let now = self.clock.now_ms();
+        let Some(server) = self.by_id.get(id).and_then(|seq| self.servers.get(seq)) else {
+            return Ok(false);
+        };
+        let walk = plan_action(server, action, is_admin, now)?;
+        if matches!(action, Action::Resize) {
+            let from = server.vm_state.clone();
+            if let Some(s) = self.get_mut(id) {
+                s.resize_from = from;
+            }
+        }
+        self.start_walk(id, walk);
+        Ok(true)
+    }
+
+    fn start_walk(&mut self, id: &ServerId, walk: super::server::Walk) {
+        let Some(seq) = self.by_id.get(id).copied() else {
+            return;
+        };
+        if let Some(s) = self.servers.get_mut(&seq) {
+            s.walk = Some(walk);
+            s.reclaim_at_ms = None;
+            s.updated_unix = unix_now();
+        }
+        self.moving.insert(seq);
+        self.tick();
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// Generates UUID-v4-shaped ids from a splitmix64 stream.
+#[derive(Debug, Clone)]
+pub(crate) struct IdGenerator {
+    state: u64,
+}
+
+impl IdGenerator {
+    pub(crate) fn from_time() -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        IdGenerator {
+            state: (nanos as u64) ^ 0x9E37_79B9_7F4A_7C15,
+        }
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub(crate) fn next_uuid(&mut self) -> String {
+        let a = self.next_u64();
+        let b = self.next_u64();
+        let hi = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+        let lo = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            hi >> 32,
+            (hi >> 16) & 0xFFFF,
+            hi & 0xFFFF,
+            lo >> 48,
+            lo & 0xFFFF_FFFF_FFFF
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cloud() -> Cloud {
+        Cloud::new(
+            Clock::manual(),
+            Timing {
+                step_ms: 100,
+                reclaim_ms: Some(1000),
+            },
+        )
+    }
+
+    fn seeded(c: &mut Cloud, vm: &str, task: Option<&str>) -> ServerId {
+        c.insert(NewServer {
+            vm_state: Some(vm.into()),
+            task_state: task.map(TaskState::from),
+            ..Default::default()
+        })
+    }
+
+    fn pair(c: &mut Cloud, id: &ServerId) -> (Option<String>, Option<String>) {
+        let s = c.get(id).unwrap();
+        (
+            s.vm_state.as_ref().map(|v| v.as_str().to_owned()),
+            s.task_state.as_ref().map(|t| t.as_str().to_owned()),
+        )
+    }
+
+    #[test]
+    fn hard_reboot_walks_three_tasks_then_settles_active() {
+        let mut c = cloud();
+        let id = seeded(&mut c, "stopped", None);
+        c.act(&id, &Action::Reboot { hard: true }, false).unwrap();
+        let mut seen = vec![pair(&mut c, &id)];
+        for _ in 0..3 {
+            c.advance_clock(100).unwrap();
+            seen.push(pair(&mut c, &id));
+        }
+        let s = |x: &str| Some(x.to_owned());
+        assert_eq!(
+            seen,
+            [
+                (s("stopped"), s("rebooting_hard")),
+                (s("stopped"), s("reboot_pending_hard")),
+                (s("stopped"), s("reboot_started_hard")),
+                (s("active"), None),
+            ]
+        );
+        assert_eq!(c.get(&id).unwrap().power_state, Some(1));
+    }
+
+    #[test]
+    fn soft_reboot_of_a_stopped_server_is_refused_with_novas_message() {
+        let mut c = cloud();
+        let id = seeded(&mut c, "stopped", None);
+        let err = c
+            .act(&id, &Action::Reboot { hard: false }, false)
+            .unwrap_err();
+        assert_eq!(
+            err.nova_message(),
+            format!("Cannot 'reboot' instance {id} while it is in vm_state stopped")
+        );
+    }
+
+    #[test]
+    fn a_busy_task_state_refuses_pause() {
+        let mut c = cloud();
+        let id = seeded(&mut c, "active", Some("rebooting"));
+        let err = c.act(&id, &Action::Pause, false).unwrap_err();
+        assert_eq!(
+            err.nova_message(),
+            format!("Cannot 'pause' instance {id} while it is in task_state rebooting")
+        );
+    }
+
+    #[test]
+    fn a_locked_server_refuses_its_owner_but_not_an_admin() {
+        let mut c = cloud();
+        let id = c.insert(NewServer {
+            vm_state: Some(VmState::Active),
+            locked: true,
+            ..Default::default()
+        });
+        assert_eq!(
+            c.act(&id, &Action::Stop, false).unwrap_err().nova_message(),
+            format!("Instance {id} is locked")
+        );
+        assert_eq!(c.act(&id, &Action::Stop, true), Ok(true));
+    }
+
+    #[test]
+    fn soft_delete_is_reclaimed_after_the_interval() {
+        let mut c = cloud();
+        let id = seeded(&mut c, "active", None);
+        c.act(&id, &Action::Delete { soft: true }, false).unwrap();
+        c.advance_clock(100).unwrap();
+        assert_eq!(pair(&mut c, &id), (Some("soft-delete".to_owned()), None));
+        c.advance_clock(999).unwrap();
+        assert!(c.get(&id).is_some());
+        c.advance_clock(1).unwrap();
+        assert!(c.get(&id).is_none());
+    }
+
+    #[test]
+    fn restore_brings_a_soft_deleted_server_back() {
+        let mut c = cloud();
+        let id = seeded(&mut c, "soft-delete", None);
+        c.act(&id, &Action::Restore, false).unwrap();
+        assert_eq!(
+            pair(&mut c, &id),
+            (Some("soft-delete".to_owned()), Some("restoring".to_owned()))
+        );
+        c.advance_clock(100).unwrap();
+        assert_eq!(pair(&mut c, &id), (Some("active".to_owned()), None));
+    }
+
+    #[test]
+    fn resize_then_revert_returns_to_stopped() {
+        let mut c = cloud();
+        let id = seeded(&mut c, "stopped", None);
+        c.act(&id, &Action::Resize, false).unwrap();
+        c.advance_clock(400).unwrap();
+        assert_eq!(pair(&mut c, &id), (Some("resized".to_owned()), None));
+        c.act(&id, &Action::RevertResize, false).unwrap();
+        c.advance_clock(100).unwrap();
+        assert_eq!(pair(&mut c, &id), (Some("stopped".to_owned()), None));
+    }
+
+    #[test]
+    fn create_walks_building_to_active() {
+        let mut c = cloud();
+        let id = c.create(NewServer::default());
+        assert_eq!(
+            pair(&mut c, &id),
+            (Some("building".to_owned()), Some("scheduling".to_owned()))
+        );
+        c.advance_clock(400).unwrap();
+        assert_eq!(pair(&mut c, &id), (Some("active".to_owned()), None));
+    }
+
+    #[test]
+    fn generated_ids_are_uuid_shaped_and_distinct() {
+        let mut g = IdGenerator { state: 1 };
+        let a = g.next_uuid();
+        let b = g.next_uuid();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+    }
+}
