@@ -6,7 +6,7 @@
 //! warnings, and the implementation under test.
 
 use super::model::RunReport;
-use super::summary::{Counts, plural, problem_message};
+use super::summary::{Counts, plain_mismatch, plural, problem_message};
 use crate::case::Group;
 use crate::outcome::Outcome;
 use std::fmt::Write as _;
@@ -157,7 +157,11 @@ fn problems(report: &RunReport, md: &mut String) {
             cell(result.case.id.as_str()),
             cell(&result.case.expected),
             result.observed.as_deref().map_or("—".to_owned(), cell),
-            cell(&problem_message(result)),
+            match result.outcome {
+                // The expected and observed columns already say what a plain mismatch is.
+                Outcome::Fail if problem_message(result) == plain_mismatch(result) => "—".into(),
+                _ => cell(&problem_message(result)),
+            },
         );
     }
     if all.len() > MAX_PROBLEM_ROWS {
@@ -226,9 +230,9 @@ mod tests {
             [
                 "| id | outcome | expected | observed | detail |",
                 "|---|---|---|---|---|",
-                "| `ecs-openstack/active/rebooting` | ❌ fail | REBOOT | ACTIVE | expected REBOOT, observed ACTIVE |",
+                "| `ecs-openstack/active/rebooting` | ❌ fail | REBOOT | ACTIVE | — |",
                 "| `ecs-openstack/building/rebooting` | ⚠️ error | UNKNOWN | — | GET /compute/v2.1/servers/s-2 answered HTTP 500 |",
-                "| `ecs/stopped/rebooting` | ❌ fail | UNKNOWN | SHUTOFF | expected UNKNOWN, observed SHUTOFF |",
+                "| `ecs/stopped/rebooting` | ❌ fail | UNKNOWN | SHUTOFF | — |",
             ]
         );
     }
@@ -269,6 +273,18 @@ mod tests {
         );
         assert!(md.contains(
             "| implementation | openstacksdk 4.1.0 (python) https://docs.openstack.org/openstacksdk/ |"
+        ));
+    }
+
+    #[test]
+    fn a_failure_with_more_to_say_than_the_statuses_shows_its_detail() {
+        let mut report = sample_report();
+        report.cases[7].detail =
+            Some("/servers/detail showed ACTIVE | echoed vm_state active".into());
+        let md = to_markdown(&report);
+        assert!(md.contains(
+            "| `ecs/stopped/rebooting` | ❌ fail | UNKNOWN | SHUTOFF | expected UNKNOWN, observed \
+             SHUTOFF: /servers/detail showed ACTIVE \\| echoed vm_state active |"
         ));
     }
 

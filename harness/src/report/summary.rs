@@ -177,13 +177,18 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// `expected X, observed Y`, plus the detail when it says more than that.
-pub(crate) fn problem_message(result: &CaseResult) -> String {
-    let base = format!(
+/// `expected X, observed Y` (`nothing` when nothing was observed).
+pub(crate) fn plain_mismatch(result: &CaseResult) -> String {
+    format!(
         "expected {}, observed {}",
         result.case.expected,
         result.observed.as_deref().unwrap_or("nothing")
-    );
+    )
+}
+
+/// `expected X, observed Y`, plus the detail when it says more than that.
+pub(crate) fn problem_message(result: &CaseResult) -> String {
+    let base = plain_mismatch(result);
     match result.detail.as_deref() {
         Some(detail) if !detail.is_empty() && detail != base => {
             if result.outcome == Outcome::Fail {
