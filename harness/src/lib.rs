@@ -7,6 +7,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod case;
+pub mod cloud;
 pub mod exit_code;
 pub mod outcome;
 pub mod report;
