@@ -16,14 +16,16 @@ It prints one line per file (`ok PATH: N tests, F failures, E errors, S skipped 
 for the first run, pip failure), 1 on an invalid report.
 
 Set-up is idempotent and cached under `.ci/.cache/` (git-ignored): a venv with pinned
-`xmlschema` and `junitparser`, and the pytest sdist the schema comes from. The script re-executes
-itself inside that venv, so CI needs only `python3` (with `venv`/`ensurepip`) and PyPI access on
-the first run; later runs are offline.
+`xmlschema` and `junitparser` (or, where the `venv` module is unusable, a `pip install --target`
+directory), and the pytest sdist the schema comes from. The script re-executes itself inside the
+venv, so CI needs only `python3` with pip and PyPI access on the first run; later runs are
+offline.
 """
 
 import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -37,6 +39,7 @@ PYTEST_SDIST = "pytest-9.2.0.tar.gz"
 XSD_MEMBER = "pytest-9.2.0/testing/example_scripts/junit-10.xsd"
 XSD = CACHE / "junit-10.xsd"
 STAMP = VENV / ".requirements"
+SITE = CACHE / f"site-py{sys.version_info[0]}{sys.version_info[1]}"
 
 EXIT_INVALID = 1
 EXIT_SETUP = 2
@@ -55,12 +58,6 @@ def in_venv():
     return Path(sys.prefix).resolve() == VENV.resolve()
 
 
-def run_quiet(cmd):
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if done.returncode != 0:
-        setup_failed(f"`{' '.join(map(str, cmd))}` exited {done.returncode}:\n{done.stdout}")
-
-
 def setup_lock():
     """An exclusive lock on the cache, so parallel runs (tests) do not build the venv twice."""
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -69,27 +66,53 @@ def setup_lock():
     return handle
 
 
-def ensure_venv():
-    """Create the venv and install the pinned checkers, unless already done."""
+def run(cmd):
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return done.returncode == 0, f"`{' '.join(map(str, cmd))}` exited {done.returncode}:\n{done.stdout}"
+
+
+def ensure_deps():
+    """Install the pinned checkers once: into the venv, or, where `venv`/`ensurepip` is missing
+    (Debian without python3-venv), into a `pip install --target` directory. Returns the mode."""
     wanted = "\n".join(REQUIREMENTS) + "\n"
     if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
-        return
-    if not venv_python().exists():
-        run_quiet([sys.executable, "-m", "venv", str(VENV)])
-    run_quiet([str(venv_python()), "-m", "pip", "install", "--quiet",
-               "--disable-pip-version-check", *REQUIREMENTS])
-    STAMP.write_text(wanted)
+        return "venv"
+    site_stamp = SITE / ".requirements"
+    if site_stamp.exists() and site_stamp.read_text() == wanted:
+        return "site"
+    ok, why = run([sys.executable, "-m", "venv", "--clear", str(VENV)])
+    if ok:
+        ok, why = run([str(venv_python()), "-m", "pip", "install", "--quiet",
+                       "--disable-pip-version-check", *REQUIREMENTS])
+        if ok:
+            STAMP.write_text(wanted)
+            return "venv"
+        setup_failed(why)
+    # No usable venv module: fall back to a private site directory for this interpreter.
+    shutil.rmtree(VENV, ignore_errors=True)
+    ok, why_site = run([sys.executable, "-m", "pip", "install", "--quiet", "--upgrade",
+                        "--disable-pip-version-check", "--target", str(SITE), *REQUIREMENTS])
+    if not ok:
+        setup_failed(f"{why}\nand the fallback {why_site}")
+    site_stamp.write_text(wanted)
+    return "site"
 
 
-def ensure_xsd():
+def pip_python(mode):
+    return str(venv_python()) if mode == "venv" else sys.executable
+
+
+def ensure_xsd(mode):
     """Fetch the pytest sdist once and extract junit-10.xsd from it."""
     if XSD.exists():
         return
     sdist = CACHE / PYTEST_SDIST
     if not sdist.exists():
-        run_quiet([str(venv_python()), "-m", "pip", "download", "--quiet", "--no-deps",
+        ok, why = run([pip_python(mode), "-m", "pip", "download", "--quiet", "--no-deps",
                    "--no-binary", ":all:", "--disable-pip-version-check",
-                   "pytest==9.2.0", "-d", str(CACHE)])
+                       "pytest==9.2.0", "-d", str(CACHE)])
+        if not ok:
+            setup_failed(why)
     with tarfile.open(sdist) as tar:
         member = tar.extractfile(XSD_MEMBER)
         if member is None:
@@ -165,13 +188,15 @@ def main(argv):
         print(__doc__.strip())
         return 0 if len(argv) >= 2 else EXIT_SETUP
     with setup_lock():
-        ensure_venv()
-    if not in_venv():
+        mode = ensure_deps()
+    if mode == "venv" and not in_venv():
         # Re-run inside the venv; the venv interpreter finds this same file.
         os.execv(str(venv_python()), [str(venv_python()), str(Path(__file__).resolve()),
                                       *argv[1:]])
+    if mode == "site":
+        sys.path.insert(0, str(SITE))
     with setup_lock():
-        ensure_xsd()
+        ensure_xsd(mode)
     import xmlschema
 
     schema = xmlschema.XMLSchema10(str(XSD))
