@@ -19,6 +19,8 @@ use tokio::task::JoinHandle;
 const STDERR_LIMIT: usize = 64 * 1024;
 /// How long to wait for the last stderr bytes (and for an exit status) once stdout closed.
 const GRACE: Duration = Duration::from_millis(500);
+/// How long a live adapter's stderr is given to catch up before it is read.
+const SETTLE: Duration = Duration::from_millis(50);
 
 /// What went wrong while exchanging one message.
 #[derive(Debug)]
@@ -184,7 +186,12 @@ impl AdapterProcess {
     }
 
     /// Returns (and clears) the stderr captured so far. When the process has died it first
-    /// waits briefly for the drain task to read the last bytes.
+    /// waits (up to a grace period) for the drain task to read the last bytes; when it is alive,
+    /// it gives the drain task a moment to catch up with what was written before the answer.
+    ///
+    /// Implementation notes: stdout and stderr are separate pipes, so a line written on stderr
+    /// just before the answer may still sit in its pipe when the answer is read. Only the rare
+    /// paths (errors) read stderr, so the short settle time costs nothing on passing cases.
     pub(crate) async fn take_stderr(&mut self) -> String {
         let exited = matches!(self.child.try_wait(), Ok(Some(_)));
         if exited && let Some(task) = self.stderr_task.take() {
@@ -192,6 +199,8 @@ impl AdapterProcess {
             if tokio::time::timeout(GRACE, task).await.is_err() {
                 abort.abort();
             }
+        } else if !exited {
+            tokio::time::sleep(SETTLE).await;
         }
         let bytes = std::mem::take(&mut *lock(&self.stderr));
         String::from_utf8_lossy(&bytes).trim_end().to_owned()

@@ -192,7 +192,10 @@ impl AdapterTarget {
         .await
         {
             Ok(answer) => {
-                let stderr = process.take_stderr().await;
+                let stderr = match answer {
+                    Answer::Errored { .. } => process.take_stderr().await,
+                    _ => String::new(),
+                };
                 self.process = Some(process);
                 observation(answer, stderr)
             }

@@ -1,0 +1,483 @@
+//! The adapter protocol from the harness's side: the Rust reference adapter
+//! (`examples/reference_adapter.rs`, optionally misbehaving via `REFERENCE_ADAPTER_MISBEHAVE`) and
+//! the shell fixtures in `tests/fixtures/adapters/`, driven through `AdapterTarget` and through
+//! `harness adapter check`.
+//!
+//! Timeouts are short (1–2 s) and every test that could hang asserts a generous wall-time bound:
+//! a hang guard, not a performance test.
+
+use assert_cmd::Command;
+use harness::case::{Case, builtin_profile};
+use harness::outcome::{Observation, Seen};
+use harness::target::adapter::{AdapterOptions, AdapterTarget, Capability, FetchInfo, TargetError};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The reference adapter binary. `cargo test` builds examples before running tests; when only
+/// this test target was built, build the example once (into the same target directory).
+fn reference_adapter() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        // target/<profile>/deps/adapters-<hash> -> target/<profile>/examples/reference_adapter
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+        let path = profile_dir.join("examples").join("reference_adapter");
+        if !path.exists() {
+            let status = std::process::Command::new(env!("CARGO"))
+                .args([
+                    "build",
+                    "-q",
+                    "-p",
+                    "harness",
+                    "--example",
+                    "reference_adapter",
+                ])
+                .status()
+                .expect("cargo build --example reference_adapter");
+            assert!(status.success(), "building the reference adapter failed");
+        }
+        path.to_str().expect("UTF-8 path").to_owned()
+    })
+}
+
+fn fixture(name: &str) -> String {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "fixtures",
+        "adapters",
+        name,
+    ]
+    .iter()
+    .collect();
+    path.to_str().expect("UTF-8 path").to_owned()
+}
+
+fn options(timeout_secs: u64) -> AdapterOptions {
+    AdapterOptions {
+        timeout: Duration::from_secs(timeout_secs),
+        startup_timeout: Duration::from_secs(timeout_secs),
+        cwd: None,
+    }
+}
+
+/// Starts the reference adapter with `REFERENCE_ADAPTER_MISBEHAVE` set (or not) for this adapter
+/// only: the variable is passed through a `env` wrapper so tests can run in parallel.
+async fn reference(misbehave: Option<&str>, timeout_secs: u64) -> AdapterTarget {
+    AdapterTarget::start(&reference_command(misbehave), options(timeout_secs))
+        .await
+        .expect("reference adapter starts")
+}
+
+fn reference_command(misbehave: Option<&str>) -> String {
+    match misbehave {
+        Some(m) => format!(
+            "env REFERENCE_ADAPTER_MISBEHAVE={m} {}",
+            reference_adapter()
+        ),
+        None => reference_adapter().to_owned(),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    builtin_profile("ecs-openstack")
+        .expect("built-in profile")
+        .cases()
+}
+
+fn case(id: &str) -> Case {
+    cases()
+        .into_iter()
+        .find(|c| c.id.as_str() == id)
+        .unwrap_or_else(|| panic!("no case {id}"))
+}
+
+fn server(case: &Case) -> serde_json::Value {
+    json!({"id": case.id.as_str(), "status": case.expected,
+           "OS-EXT-STS:vm_state": case.vm_state, "OS-EXT-STS:task_state": case.task_state})
+}
+
+fn seen(status: &str) -> Observation {
+    Observation::Seen(Seen {
+        status: status.to_owned(),
+        vm_state: None,
+        task_state: None,
+        other_views: Vec::new(),
+        server_json: None,
+    })
+}
+
+fn errored(message: &str, detail: Option<&str>) -> Observation {
+    Observation::Errored {
+        message: message.to_owned(),
+        detail: detail.map(str::to_owned),
+    }
+}
+
+/// Runs the first `n` ecs-openstack cases and returns the observations.
+async fn run_first(adapter: &mut AdapterTarget, n: usize) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for case in cases().iter().take(n) {
+        out.push(adapter.run(case, &server(case), None).await);
+    }
+    out
+}
+
+fn expected_first(n: usize) -> Vec<Observation> {
+    cases().iter().take(n).map(|c| seen(&c.expected)).collect()
+}
+
+#[tokio::test]
+async fn reference_adapter_derives_every_ecs_openstack_case_as_the_profile_expects() {
+    let mut adapter = reference(None, 5).await;
+    assert_eq!(adapter.implementation().name, "reference-adapter");
+    assert_eq!(adapter.implementation().language, "rust");
+    assert_eq!(adapter.capabilities(), &[Capability::Derive]);
+    let all = cases();
+    assert_eq!(all.len(), 388);
+    for case in &all {
+        let observation = adapter.run(case, &server(case), None).await;
+        assert_eq!(observation, seen(&case.expected), "{}", case.id);
+    }
+    assert_eq!(adapter.restarts(), 0);
+    adapter.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn adapter_crashing_at_case_three_errors_that_case_only_and_is_restarted() {
+    let mut adapter = reference(Some("crash-at:3"), 2).await;
+    let got = run_first(&mut adapter, 5).await;
+    let mut want = expected_first(5);
+    want[2] = errored(
+        "adapter exited (exit status: 3) before answering",
+        Some("reference adapter: crashing at run 3 as asked"),
+    );
+    assert_eq!(got, want);
+    assert_eq!(adapter.restarts(), 1);
+    adapter.stop().await.expect("clean stop");
+}
+
+#[tokio::test]
+async fn hanging_adapter_is_killed_after_the_timeout_and_restarted_for_the_next_case() {
+    let started = Instant::now();
+    let mut adapter = reference(Some("hang-at:2"), 1).await;
+    // Runs per process: 1 ok, 2 hangs; restart; 1 ok (case 3), 2 hangs (case 4); restart; case 5.
+    let got = run_first(&mut adapter, 5).await;
+    let hang = errored(
+        "adapter did not answer within 1s",
+        Some("reference adapter: hanging at run 2 as asked"),
+    );
+    let mut want = expected_first(5);
+    want[1] = hang.clone();
+    want[3] = hang;
+    assert_eq!(got, want);
+    assert_eq!(adapter.restarts(), 2);
+    adapter.stop().await.expect("clean stop");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_line_that_is_not_json_errors_the_case_and_restarts_the_adapter() {
+    let mut adapter = reference(Some("garbage-at:2"), 2).await;
+    let got = run_first(&mut adapter, 3).await;
+    let mut want = expected_first(3);
+    want[1] = errored(
+        "adapter wrote a line that is not JSON: \"this is not JSON\" (expected ident at line 1 column 2)",
+        None,
+    );
+    assert_eq!(got, want);
+    assert_eq!(adapter.restarts(), 1);
+}
+
+#[tokio::test]
+async fn an_answer_with_the_wrong_seq_errors_the_case_and_restarts_the_adapter() {
+    let mut adapter = reference(Some("wrong-seq-at:2"), 2).await;
+    let got = run_first(&mut adapter, 3).await;
+    let mut want = expected_first(3);
+    want[1] = errored("adapter answered seq 1, expected seq 2", None);
+    assert_eq!(got, want);
+    assert_eq!(adapter.restarts(), 1);
+}
+
+#[tokio::test]
+async fn wrong_status_for_two_named_pairs_is_seen_as_such_without_errors() {
+    let mut adapter = reference(Some("wrong-status:active/rebooting,stopped/null"), 5).await;
+    let mut differing = Vec::new();
+    for case in cases() {
+        match adapter.run(&case, &server(&case), None).await {
+            Observation::Seen(s) if s.status != case.expected => {
+                differing.push(format!("{} -> {}", case.id, s.status));
+            }
+            Observation::Seen(_) => {}
+            other => panic!("{}: {other:?}", case.id),
+        }
+    }
+    assert_eq!(
+        differing,
+        [
+            "ecs-openstack/active/rebooting -> ACTIVE",
+            "ecs-openstack/stopped/null -> ACTIVE"
+        ]
+    );
+    assert_eq!(adapter.restarts(), 0);
+}
+
+#[tokio::test]
+async fn handshake_failures_are_errors_named_after_the_step() {
+    let started = Instant::now();
+    let version = AdapterTarget::start(&reference_command(Some("version:2")), options(2)).await;
+    assert!(
+        matches!(&version, Err(TargetError::VersionMismatch { got, expected: 1, .. }) if got == "2"),
+        "{version:?}"
+    );
+
+    let exit = AdapterTarget::start(&fixture("exit-at-start.sh"), options(2)).await;
+    match exit {
+        Err(err @ TargetError::Crashed { .. }) => {
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "failed to keep adapter `{}` running during start: it exited (exit status: 5)",
+                    fixture("exit-at-start.sh")
+                )
+            );
+            assert_eq!(err.stderr(), Some("boom"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let garbage = AdapterTarget::start(&fixture("garbage-at-start.sh"), options(2)).await;
+    match garbage {
+        Err(err @ TargetError::Protocol { .. }) => assert_eq!(
+            err.to_string(),
+            format!(
+                "failed to read adapter `{}`: adapter wrote a line that is not JSON: \"hello\" (expected value at line 1 column 1)",
+                fixture("garbage-at-start.sh")
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+
+    let empty = AdapterTarget::start(&fixture("no-capabilities.sh"), options(2)).await;
+    match empty {
+        Err(err @ TargetError::InvalidResponse { .. }) => assert_eq!(
+            err.to_string(),
+            format!(
+                "failed to understand adapter `{}` during start: `capabilities` is empty",
+                fixture("no-capabilities.sh")
+            )
+        ),
+        other => panic!("{other:?}"),
+    }
+
+    let missing = AdapterTarget::start("/nonexistent/adapter --flag", options(2)).await;
+    match missing {
+        Err(err @ TargetError::Spawn { .. }) => assert_eq!(
+            err.to_string(),
+            "failed to spawn adapter `/nonexistent/adapter --flag`"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        AdapterTarget::start("   ", options(2)).await,
+        Err(TargetError::Spawn { .. })
+    ));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn silent_adapter_times_out_at_start_and_its_forked_children_are_killed() {
+    let started = Instant::now();
+    let silent = AdapterTarget::start(&fixture("silent.sh"), options(1)).await;
+    match silent {
+        Err(TargetError::Timeout {
+            step,
+            after,
+            stderr,
+            ..
+        }) => {
+            assert_eq!(step, "start");
+            assert_eq!(after, Duration::from_secs(1));
+            assert_eq!(stderr, "silent: not answering");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The forked `sleep 60` held stderr open: without a process-group kill the stderr drain
+    // would wait for it (bounded only by the grace period).
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn adapter_flooding_stderr_does_not_deadlock() {
+    let started = Instant::now();
+    let mut adapter = AdapterTarget::start(&fixture("stderr-flood.sh"), options(5))
+        .await
+        .expect("starts");
+    let got = run_first(&mut adapter, 3).await;
+    assert_eq!(got, vec![seen("ACTIVE"); 3]);
+    adapter.stop().await.expect("clean stop");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn skipped_errored_invalid_and_echoing_answers_map_to_observations() {
+    let mut adapter = AdapterTarget::start(&fixture("answers.sh"), options(2))
+        .await
+        .expect("starts");
+    let got = run_first(&mut adapter, 5).await;
+    assert_eq!(
+        got,
+        vec![
+            Observation::Skipped {
+                reason: "not supported (https://example.invalid/1)".into()
+            },
+            errored(
+                "adapter reported an error: KeyError: vm_state second line",
+                Some("Traceback (most recent call last):\n  boom\nstderr:\nanswers: about to fail"),
+            ),
+            Observation::Seen(Seen {
+                status: "ACTIVE".into(),
+                vm_state: Some(Some("active".into())),
+                task_state: Some(None),
+                other_views: Vec::new(),
+                server_json: None,
+            }),
+            errored(
+                "adapter sent an invalid answer: it has more than one of `status`, `skipped`, `errored`",
+                None,
+            ),
+            // A new process after the invalid answer: its run 1 is a skip again.
+            Observation::Skipped {
+                reason: "not supported (https://example.invalid/1)".into()
+            },
+        ]
+    );
+    assert_eq!(adapter.restarts(), 1);
+}
+
+#[tokio::test]
+async fn fetch_adapters_get_the_fetch_info_and_error_without_it() {
+    let mut adapter = AdapterTarget::start(&fixture("fetch-echo.sh"), options(2))
+        .await
+        .expect("starts");
+    assert_eq!(adapter.capabilities(), &[Capability::Fetch]);
+    let c = case("ecs-openstack/active/rebooting");
+    let fetch = FetchInfo {
+        compute_url: "http://127.0.0.1:1/compute/v2.1".into(),
+        auth_url: "http://127.0.0.1:1/identity/v3".into(),
+        token: "t".into(),
+        project_id: "p".into(),
+        server_id: "srv-42".into(),
+    };
+    assert_eq!(
+        adapter.run(&c, &server(&c), Some(&fetch)).await,
+        seen("srv-42")
+    );
+    assert_eq!(
+        adapter.run(&c, &server(&c), None).await,
+        errored(
+            "adapter only fetches, and no server was seeded for it to fetch",
+            None
+        )
+    );
+    // A derive adapter is not sent the fetch info at all.
+    let mut derive = AdapterTarget::start(&fixture("answers.sh"), options(2))
+        .await
+        .expect("starts");
+    assert!(matches!(
+        derive.run(&c, &server(&c), Some(&fetch)).await,
+        Observation::Skipped { .. }
+    ));
+}
+
+#[tokio::test]
+async fn unclean_stop_is_reported_as_a_crash_during_stop() {
+    let mut adapter = AdapterTarget::start(&fixture("bad-stop.sh"), options(2))
+        .await
+        .expect("starts");
+    run_first(&mut adapter, 1).await;
+    match adapter.stop().await {
+        Err(err @ TargetError::Crashed { .. }) => {
+            assert!(
+                err.to_string()
+                    .ends_with("during stop: it exited (exit status: 1)")
+            );
+            assert_eq!(err.stderr(), Some("bad-stop: refusing to stop cleanly"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn adapter_check_passes_the_reference_adapter() {
+    Command::cargo_bin("harness")
+        .expect("harness binary")
+        .args(["adapter", "check", "--timeout", "5", reference_adapter()])
+        .assert()
+        .code(0)
+        .stdout(concat!(
+            "ok: handshake: reference-adapter 0.1.0 (rust), capabilities: derive\n",
+            "ok: ecs-openstack/active/rebooting: answered REBOOT\n",
+            "ok: ecs-openstack/active/updating_password: answered PASSWORD\n",
+            "ok: ecs-openstack/bogus/null: answered UNKNOWN\n",
+            "ok: stop: exited with status 0\n",
+        ));
+}
+
+#[test]
+fn adapter_check_explains_each_violation_in_one_line_and_exits_2() {
+    let started = Instant::now();
+    Command::cargo_bin("harness")
+        .expect("harness binary")
+        .env("REFERENCE_ADAPTER_MISBEHAVE", "hang-at:2")
+        .args(["adapter", "check", "--timeout", "1", reference_adapter()])
+        .assert()
+        .code(2)
+        .stdout(concat!(
+            "ok: handshake: reference-adapter 0.1.0 (rust), capabilities: derive\n",
+            "ok: ecs-openstack/active/rebooting: answered REBOOT\n",
+            "error: ecs-openstack/active/updating_password: adapter did not answer within 1s\n",
+            "ok: ecs-openstack/bogus/null: answered UNKNOWN\n",
+            "ok: stop: exited with status 0\n",
+        ))
+        .stderr("adapter stderr:\n  reference adapter: hanging at run 2 as asked\n");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    Command::cargo_bin("harness")
+        .expect("harness binary")
+        .env("REFERENCE_ADAPTER_MISBEHAVE", "wrong-status:active/updating_password")
+        .args(["adapter", "check", "--timeout", "2", reference_adapter()])
+        .assert()
+        .code(2)
+        .stdout(concat!(
+            "ok: handshake: reference-adapter 0.1.0 (rust), capabilities: derive\n",
+            "ok: ecs-openstack/active/rebooting: answered REBOOT\n",
+            "error: ecs-openstack/active/updating_password: answered ACTIVE, but every profile expects PASSWORD\n",
+            "ok: ecs-openstack/bogus/null: answered UNKNOWN\n",
+            "ok: stop: exited with status 0\n",
+        ));
+
+    Command::cargo_bin("harness")
+        .expect("harness binary")
+        .args(["adapter", "check", "--timeout", "2", &fixture("exit-at-start.sh")])
+        .assert()
+        .code(2)
+        .stdout(format!(
+            "error: handshake: failed to keep adapter `{}` running during start: it exited (exit status: 5)\n",
+            fixture("exit-at-start.sh")
+        ));
+}
