@@ -1,0 +1,7 @@
+//! Black-box tests of the fake through its real HTTP edges (both engines).
+
+mod control;
+mod derivation;
+mod lifecycle;
+mod listing;
+mod support;

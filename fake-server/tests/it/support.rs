@@ -1,0 +1,193 @@
+//! Shared helpers: start a fake, get tokens, seed, and call it.
+
+use fake_server::{Engine, FakeServer, FakeServerBuilder};
+use serde_json::{Value, json};
+
+pub(crate) struct Env {
+    pub(crate) fake: FakeServer,
+    pub(crate) http: reqwest::Client,
+}
+
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Value,
+}
+
+impl Env {
+    pub(crate) async fn start(engine: Engine) -> Env {
+        Env::with(engine, |b| b).await
+    }
+
+    pub(crate) async fn with(
+        engine: Engine,
+        configure: impl FnOnce(FakeServerBuilder) -> FakeServerBuilder,
+    ) -> Env {
+        let fake = configure(FakeServer::builder().engine(engine))
+            .start()
+            .await
+            .expect("fake starts");
+        Env {
+            fake,
+            http: client(),
+        }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.fake.uri())
+    }
+
+    pub(crate) async fn token(&self, user: &str) -> String {
+        let body = json!({"auth": {"identity": {"methods": ["password"],
+            "password": {"user": {"name": user, "password": "pw", "domain": {"name": "Default"}}}},
+            "scope": {"project": {"name": user, "domain": {"name": "Default"}}}}});
+        let r = self
+            .http
+            .post(self.url("/identity/v3/auth/tokens"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        r.headers()["x-subject-token"].to_str().unwrap().to_owned()
+    }
+
+    /// Seeds servers; returns their ids in order.
+    pub(crate) async fn seed(&self, servers: Value) -> Vec<String> {
+        let r = self
+            .call(
+                "POST",
+                "/_fake/servers",
+                None,
+                None,
+                Some(json!({"servers": servers})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub(crate) async fn seed_one(&self, vm: Option<&str>, task: Option<&str>) -> String {
+        self.seed(json!([{"vm_state": vm, "task_state": task}]))
+            .await
+            .remove(0)
+    }
+
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        mv: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = self.http.request(method.parse().unwrap(), self.url(path));
+        if let Some(t) = token {
+            req = req.header("X-Auth-Token", t);
+        }
+        if let Some(v) = mv {
+            req = req.header("OpenStack-API-Version", format!("compute {v}"));
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let bytes = r.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call("GET", path, Some(token), Some("2.96"), None)
+            .await
+    }
+
+    pub(crate) async fn raw_post(&self, path: &str, token: &str, body: Vec<u8>) -> Resp {
+        let r = self
+            .http
+            .post(self.url(path))
+            .header("X-Auth-Token", token)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let bytes = r.bytes().await.unwrap();
+        Resp {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    pub(crate) async fn server(&self, id: &str, token: &str) -> Value {
+        let r = self
+            .get(&format!("/compute/v2.1/servers/{id}"), token)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["server"].clone()
+    }
+
+    pub(crate) async fn advance(&self, ms: u64) {
+        let r = self
+            .call(
+                "POST",
+                "/_fake/clock",
+                None,
+                None,
+                Some(json!({"advance_ms": ms})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    pub(crate) async fn action(&self, id: &str, token: &str, body: Value) -> Resp {
+        self.call(
+            "POST",
+            &format!("/compute/v2.1/servers/{id}/action"),
+            Some(token),
+            Some("2.96"),
+            Some(body),
+        )
+        .await
+    }
+}
+
+pub(crate) fn ids(body: &Value) -> Vec<String> {
+    let mut v: Vec<String> = body["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+pub(crate) fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// A reqwest client (reqwest needs a rustls provider installed even for plain http).
+pub(crate) fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
