@@ -1,0 +1,434 @@
+//! The runner: seeds cases into a target, reads them back, judges them.
+
+use super::compat::compatibility;
+use super::filter::{CaseFilter, FilterError};
+use super::verdict::judge;
+use crate::case::{Case, Profile, builtin_profiles};
+use crate::outcome::{CaseResult, Observation, Outcome, Seen};
+use crate::report::{Implementation, ProfileRun, RunReport};
+use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, ServerView, TargetSpec};
+use chrono::{DateTime, FixedOffset, Local};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio::task::{Id, JoinSet};
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Where observations come from.
+    pub target: TargetSpec,
+    /// The profiles whose cases run, in order.
+    pub profiles: Vec<Profile>,
+    /// `--filter` patterns (empty: every case).
+    pub filters: Vec<String>,
+    /// How many reads are in flight at once.
+    pub concurrency: usize,
+    /// Per-request (or per-adapter-message) timeout.
+    pub timeout: Duration,
+    /// Stop after this many failures and errors; the rest are skipped.
+    pub max_fail: Option<usize>,
+    /// `VM/TASK=STATUS` overrides for the embedded fake (to emulate a quirky cloud).
+    pub fake_deviations: Vec<String>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            target: TargetSpec::Fake,
+            profiles: Vec::new(),
+            filters: Vec::new(),
+            concurrency: 16,
+            timeout: Duration::from_secs(10),
+            max_fail: None,
+            fake_deviations: Vec::new(),
+        }
+    }
+}
+
+/// What the runner tells its caller while it works.
+#[derive(Debug)]
+pub enum RunEvent<'a> {
+    /// The run is about to start `total` cases.
+    Started {
+        /// Cases selected across all profiles.
+        total: usize,
+    },
+    /// A profile's cases are about to run.
+    ProfileStarted {
+        /// The profile.
+        profile: &'a str,
+        /// Its selected cases.
+        cases: usize,
+    },
+    /// A case has its verdict.
+    CaseFinished(&'a CaseResult),
+}
+
+/// The run could not happen at all (as opposed to cases failing).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// `--filter` was malformed.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// No case was selected.
+    #[error("no case selected: check --profile and --filter (`harness cases list` shows the ids)")]
+    NoCases,
+    /// The embedded fake could not start.
+    #[error("failed to start the embedded fake server for profile `{profile}`: {message}")]
+    FakeStart {
+        /// The profile.
+        profile: String,
+        /// Why.
+        message: String,
+    },
+    /// The target could not be reached or refused the control plane.
+    #[error("failed to use target {target}: {source}")]
+    Target {
+        /// The target, redacted.
+        target: String,
+        /// The cause.
+        #[source]
+        source: ControlPlaneError,
+    },
+    /// The URL has no control plane, and full-table runs need one.
+    #[error(
+        "target {0} offers no control plane (GET /_fake/ did not answer as the fake server does): full-table runs need one; start the target as `fake-server` without --no-control, or use observe mode against a cloud (--os-cloud)"
+    )]
+    NoControlPlane(String),
+    /// The target kind is not available in this build.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// Runs cases against a target.
+#[derive(Debug)]
+pub struct Runner {
+    options: RunOptions,
+}
+
+struct Progress<'f> {
+    on_event: &'f mut dyn FnMut(&RunEvent<'_>),
+    failures: Arc<AtomicUsize>,
+    max_fail: Option<usize>,
+    results: Vec<CaseResult>,
+}
+
+impl Progress<'_> {
+    fn stopped(&self) -> bool {
+        self.max_fail
+            .is_some_and(|m| self.failures.load(Ordering::SeqCst) >= m)
+    }
+
+    fn record(&mut self, result: CaseResult) {
+        if matches!(result.outcome, Outcome::Fail | Outcome::Error) {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+        }
+        (self.on_event)(&RunEvent::CaseFinished(&result));
+        self.results.push(result);
+    }
+}
+
+impl Runner {
+    /// A runner for these options.
+    pub fn new(options: RunOptions) -> Runner {
+        Runner { options }
+    }
+
+    /// Runs every selected case and returns the finished report.
+    ///
+    /// Cases that fail or error are outcomes in the report, not errors; `Err` means the run
+    /// could not happen (bad filter, no case selected, target unreachable).
+    pub async fn execute(
+        self,
+        mut on_event: impl FnMut(&RunEvent<'_>),
+    ) -> Result<RunReport, RunError> {
+        let started = now();
+        let filter = CaseFilter::new(&self.options.filters)?;
+        let selected: Vec<(Profile, Vec<Case>)> = self
+            .options
+            .profiles
+            .iter()
+            .map(|p| {
+                let cases = p.cases().into_iter().filter(|c| filter.matches(c.id.as_str()));
+                (p.clone(), cases.collect::<Vec<_>>())
+            })
+            .filter(|(_, cases)| !cases.is_empty())
+            .collect();
+        let total: usize = selected.iter().map(|(_, c)| c.len()).sum();
+        if total == 0 {
+            return Err(RunError::NoCases);
+        }
+        on_event(&RunEvent::Started { total });
+        let mut progress = Progress {
+            on_event: &mut on_event,
+            failures: Arc::new(AtomicUsize::new(0)),
+            max_fail: self.options.max_fail,
+            results: Vec::with_capacity(total),
+        };
+        let implementation: Option<Implementation> = None;
+        let run_tag = format!("conf-{}", started.timestamp_millis());
+        match &self.options.target {
+            TargetSpec::Fake => {
+                for (profile, cases) in &selected {
+                    (progress.on_event)(&RunEvent::ProfileStarted {
+                        profile: profile.name(),
+                        cases: cases.len(),
+                    });
+                    let fake = self.start_fake(profile).await?;
+                    let base = fake.uri();
+                    let cp = self.connect(&base).await?;
+                    self.run_control(&cp, cases, &run_tag, &mut progress).await;
+                }
+            }
+            TargetSpec::Url(base) => {
+                let cp = self.connect(base).await?;
+                for (profile, cases) in &selected {
+                    (progress.on_event)(&RunEvent::ProfileStarted {
+                        profile: profile.name(),
+                        cases: cases.len(),
+                    });
+                    self.run_control(&cp, cases, &run_tag, &mut progress).await;
+                }
+            }
+            TargetSpec::Adapter(cmd) => {
+                return Err(RunError::Unsupported(format!(
+                    "adapter targets are not wired into this build yet (adapter:{cmd})"
+                )));
+            }
+        }
+        let results = progress.results;
+        let known = builtin_profiles();
+        Ok(RunReport {
+            harness_version: crate::VERSION.to_owned(),
+            target: self.options.target.to_string(),
+            implementation,
+            started,
+            finished: now(),
+            profiles: selected
+                .iter()
+                .map(|(p, _)| ProfileRun {
+                    name: p.name().to_owned(),
+                    digest: p.digest().to_owned(),
+                })
+                .collect(),
+            compatibility: compatibility(&results, &known),
+            properties: Vec::new(),
+            warnings: Vec::new(),
+            cases: results,
+        })
+    }
+
+    async fn start_fake(&self, profile: &Profile) -> Result<fake_server::FakeServer, RunError> {
+        let fail = |message: String| RunError::FakeStart {
+            profile: profile.name().to_owned(),
+            message,
+        };
+        let fake_profile: fake_server::Profile =
+            profile.name().parse().map_err(|e| fail(format!("{e}")))?;
+        let mut builder = fake_server::FakeServer::builder().profile(fake_profile);
+        for d in &self.options.fake_deviations {
+            let deviation: fake_server::Deviation = d.parse().map_err(|e| fail(format!("{e}")))?;
+            builder = builder.deviations([deviation]);
+        }
+        builder.start().await.map_err(|e| fail(format!("{e}")))
+    }
+
+    async fn connect(&self, base: &str) -> Result<ControlPlane, RunError> {
+        let target = crate::target::TargetSpec::Url(base.to_owned()).to_string();
+        let options = self.control_options();
+        let info = ControlPlane::probe(base, &options)
+            .await
+            .map_err(|source| RunError::Target {
+                target: target.clone(),
+                source,
+            })?
+            .ok_or_else(|| RunError::NoControlPlane(target.clone()))?;
+        ControlPlane::connect(base, info, options)
+            .await
+            .map_err(|source| RunError::Target { target, source })
+    }
+
+    fn control_options(&self) -> ControlPlaneOptions {
+        ControlPlaneOptions {
+            timeout: self.options.timeout,
+            ..ControlPlaneOptions::default()
+        }
+    }
+
+    /// Seeds every case, lists them, and reads each back; records one result per case.
+    async fn run_control(
+        &self,
+        cp: &ControlPlane,
+        cases: &[Case],
+        run_tag: &str,
+        progress: &mut Progress<'_>,
+    ) {
+        let clock = Instant::now();
+        if progress.stopped() {
+            skip_all(cases, progress);
+            return;
+        }
+        let specs: Vec<_> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.vm_state.clone(), c.task_state.clone(), format!("{run_tag}-{i}")))
+            .collect();
+        let seeded = match cp.seed(&specs).await {
+            Ok(s) => s,
+            Err(e) => {
+                let message = format!("failed to seed the case's server: {e}");
+                for c in cases {
+                    progress.record(errored(c, &message, clock.elapsed()));
+                }
+                return;
+            }
+        };
+        let listing = self.list_all(cp, cases).await;
+        let semaphore = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
+        let mut tasks = JoinSet::new();
+        let mut pending: HashMap<Id, Case> = HashMap::new();
+        for (case, server) in cases.iter().zip(&seeded) {
+            if progress.stopped() {
+                progress.record(skipped_by_max_fail(case, self.options.max_fail));
+                continue;
+            }
+            let permit = semaphore.clone().acquire_owned().await;
+            // Results that finished meanwhile are recorded now, so --max-fail reacts promptly.
+            while let Some(done) = tasks.try_join_next_with_id() {
+                record_joined(done, &mut pending, progress);
+            }
+            let cp = cp.clone();
+            let id = server.id.clone();
+            let listed = match &listing {
+                Ok(map) => Ok(map.get(&id).cloned()),
+                Err(e) => Err(e.clone()),
+            };
+            let owned = case.clone();
+            let handle = tasks.spawn(async move {
+                let _permit = permit;
+                let start = Instant::now();
+                let shown = cp.show(&id).await;
+                let obs = observe(shown, listed);
+                judge(&owned, obs, start.elapsed())
+            });
+            pending.insert(handle.id(), case.clone());
+        }
+        while let Some(done) = tasks.join_next_with_id().await {
+            record_joined(done, &mut pending, progress);
+        }
+    }
+
+    async fn list_all(
+        &self,
+        cp: &ControlPlane,
+        cases: &[Case],
+    ) -> Result<HashMap<String, ServerView>, String> {
+        let mut map = HashMap::new();
+        let mut passes = vec![false];
+        // Nova hides soft-deleted servers from default listings; an admin lists them with
+        // deleted=True.
+        if cases.iter().any(|c| c.vm_state.as_deref() == Some("soft-delete")) {
+            passes.push(true);
+        }
+        for deleted in passes {
+            let views = cp
+                .list_detail(deleted)
+                .await
+                .map_err(|e| format!("failed to list /servers/detail: {e}"))?;
+            for v in views {
+                map.entry(v.id.clone()).or_insert(v);
+            }
+        }
+        Ok(map)
+    }
+}
+
+fn record_joined(
+    done: Result<(Id, CaseResult), tokio::task::JoinError>,
+    pending: &mut HashMap<Id, Case>,
+    progress: &mut Progress<'_>,
+) {
+    match done {
+        Ok((id, result)) => {
+            pending.remove(&id);
+            progress.record(result);
+        }
+        Err(e) => {
+            // A panicking read task is a bug in the harness; the case still gets a verdict.
+            if let Some(case) = pending.remove(&e.id()) {
+                progress.record(errored(&case, &format!("internal error: {e}"), Duration::ZERO));
+            }
+        }
+    }
+}
+
+fn observe(
+    shown: Result<ServerView, ControlPlaneError>,
+    listed: Result<Option<ServerView>, String>,
+) -> Observation {
+    let view = match shown {
+        Ok(v) => v,
+        Err(e) => {
+            return Observation::Errored {
+                message: format!("failed to read the server: {e}"),
+                detail: None,
+            };
+        }
+    };
+    let server_json = serde_json::to_string_pretty(&view.raw).ok();
+    let Some(status) = view.status.clone() else {
+        return Observation::Errored {
+            message: "GET /servers/{id} returned a server without a string `status`".into(),
+            detail: server_json,
+        };
+    };
+    let listed_status = match listed {
+        Err(message) => {
+            return Observation::Errored {
+                message,
+                detail: server_json,
+            };
+        }
+        Ok(None) => "nothing (server absent from the listing)".to_owned(),
+        Ok(Some(v)) => v.status.unwrap_or_else(|| "nothing (no status)".to_owned()),
+    };
+    Observation::Seen(Seen {
+        status,
+        vm_state: view.vm_state.clone(),
+        task_state: view.task_state.clone(),
+        other_views: vec![("/servers/detail".to_owned(), listed_status)],
+        server_json,
+    })
+}
+
+fn errored(case: &Case, message: &str, duration: Duration) -> CaseResult {
+    judge(
+        case,
+        Observation::Errored {
+            message: message.to_owned(),
+            detail: None,
+        },
+        duration,
+    )
+}
+
+fn skipped_by_max_fail(case: &Case, max_fail: Option<usize>) -> CaseResult {
+    let reason = format!(
+        "not run: --max-fail {} reached",
+        max_fail.unwrap_or_default()
+    );
+    judge(case, Observation::Skipped { reason }, Duration::ZERO)
+}
+
+fn skip_all(cases: &[Case], progress: &mut Progress<'_>) {
+    for c in cases {
+        progress.record(skipped_by_max_fail(c, progress.max_fail));
+    }
+}
+
+fn now() -> DateTime<FixedOffset> {
+    Local::now().fixed_offset()
+}

@@ -1,0 +1,194 @@
+//! Turns what a target showed into a verdict. Pure functions, no I/O.
+
+use crate::case::{Case, state_label};
+use crate::outcome::{CaseResult, Observation, Outcome, Seen};
+use std::time::Duration;
+
+/// Compares an observation with the case's expectation.
+///
+/// A case passes only when every view shows the expected status and every echoed state equals
+/// the injected one. A differing status or state is a `fail`; an errored observation an `error`.
+pub fn judge(case: &Case, observation: Observation, duration: Duration) -> CaseResult {
+    let (outcome, observed, detail, evidence) = match observation {
+        Observation::Seen(seen) => {
+            let evidence = seen.server_json.clone();
+            let observed = Some(seen.status.clone());
+            match mismatch(case, &seen) {
+                None => (Outcome::Pass, observed, None, evidence),
+                Some(why) => (Outcome::Fail, observed, Some(why), evidence),
+            }
+        }
+        Observation::Skipped { reason } => (Outcome::Skip, None, Some(reason), None),
+        Observation::Errored { message, detail } => (Outcome::Error, None, Some(message), detail),
+    };
+    CaseResult {
+        case: case.clone(),
+        outcome,
+        observed,
+        detail,
+        evidence,
+        duration,
+    }
+}
+
+fn mismatch(case: &Case, seen: &Seen) -> Option<String> {
+    let mut problems = Vec::new();
+    if seen.status != case.expected {
+        problems.push(format!(
+            "expected {}, observed {}",
+            case.expected,
+            show(Some(&seen.status))
+        ));
+    }
+    for (view, status) in &seen.other_views {
+        if *status != case.expected {
+            problems.push(format!(
+                "expected {} in {view}, observed {}",
+                case.expected,
+                show(Some(status))
+            ));
+        }
+    }
+    let echoes = [
+        ("vm_state", &seen.vm_state, &case.vm_state),
+        ("task_state", &seen.task_state, &case.task_state),
+    ];
+    for (field, echoed, injected) in echoes {
+        if let Some(echoed) = echoed
+            && echoed != injected
+        {
+            problems.push(format!(
+                "{field} injected as {} but shown as {}",
+                state_label(injected.as_deref()),
+                state_label(echoed.as_deref())
+            ));
+        }
+    }
+    if problems.is_empty() {
+        None
+    } else {
+        Some(problems.join("; "))
+    }
+}
+
+fn show(s: Option<&str>) -> String {
+    match s {
+        None => "nothing".to_owned(),
+        Some("") => "\"\"".to_owned(),
+        Some(s) => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{CaseId, Group};
+
+    fn case(vm: Option<&str>, task: Option<&str>, expected: &str) -> Case {
+        Case {
+            id: CaseId::new("ecs", vm, task),
+            profile: "ecs".into(),
+            group: Group::Valid,
+            vm_state: vm.map(str::to_owned),
+            task_state: task.map(str::to_owned),
+            expected: expected.into(),
+        }
+    }
+
+    fn seen(status: &str, vm: Option<&str>, task: Option<&str>) -> Seen {
+        Seen {
+            status: status.into(),
+            vm_state: Some(vm.map(str::to_owned)),
+            task_state: Some(task.map(str::to_owned)),
+            other_views: vec![],
+            server_json: Some("{}".into()),
+        }
+    }
+
+    #[test]
+    fn matching_status_and_echoes_pass() {
+        let c = case(Some("active"), Some("rebooting"), "REBOOT");
+        let r = judge(
+            &c,
+            Observation::Seen(seen("REBOOT", Some("active"), Some("rebooting"))),
+            Duration::ZERO,
+        );
+        assert_eq!(r.outcome, Outcome::Pass);
+        assert_eq!(r.detail, None);
+    }
+
+    #[test]
+    fn a_different_status_fails_with_expected_and_observed() {
+        let c = case(Some("active"), Some("rebooting"), "REBOOT");
+        let r = judge(
+            &c,
+            Observation::Seen(seen("ACTIVE", Some("active"), Some("rebooting"))),
+            Duration::ZERO,
+        );
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(r.observed.as_deref(), Some("ACTIVE"));
+        assert_eq!(r.detail.as_deref(), Some("expected REBOOT, observed ACTIVE"));
+    }
+
+    #[test]
+    fn a_disagreeing_listing_fails_even_when_show_passes() {
+        let c = case(Some("stopped"), None, "SHUTOFF");
+        let mut s = seen("SHUTOFF", Some("stopped"), None);
+        s.other_views.push(("/servers/detail".into(), "ACTIVE".into()));
+        let r = judge(&c, Observation::Seen(s), Duration::ZERO);
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("expected SHUTOFF in /servers/detail, observed ACTIVE")
+        );
+    }
+
+    #[test]
+    fn a_rewritten_state_fails_even_with_the_right_status() {
+        let c = case(Some("ACTIVE"), None, "UNKNOWN");
+        let r = judge(
+            &c,
+            Observation::Seen(seen("UNKNOWN", Some("active"), None)),
+            Duration::ZERO,
+        );
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("vm_state injected as ACTIVE but shown as active")
+        );
+    }
+
+    #[test]
+    fn echoes_a_target_does_not_report_are_not_checked() {
+        let c = case(Some("active"), None, "ACTIVE");
+        let mut s = seen("ACTIVE", None, None);
+        s.vm_state = None;
+        s.task_state = None;
+        assert_eq!(
+            judge(&c, Observation::Seen(s), Duration::ZERO).outcome,
+            Outcome::Pass
+        );
+    }
+
+    #[test]
+    fn errors_and_skips_keep_their_message() {
+        let c = case(Some("active"), None, "ACTIVE");
+        let e = judge(
+            &c,
+            Observation::Errored {
+                message: "timed out".into(),
+                detail: None,
+            },
+            Duration::ZERO,
+        );
+        assert_eq!((e.outcome, e.detail.as_deref()), (Outcome::Error, Some("timed out")));
+        let s = judge(
+            &c,
+            Observation::Skipped {
+                reason: "not supported".into(),
+            },
+            Duration::ZERO,
+        );
+        assert_eq!((s.outcome, s.detail.as_deref()), (Outcome::Skip, Some("not supported")));
+    }
+}
