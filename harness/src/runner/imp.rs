@@ -6,6 +6,7 @@ use super::verdict::judge;
 use crate::case::{Case, Profile, builtin_profiles};
 use crate::outcome::{CaseResult, Observation, Outcome, Seen};
 use crate::report::{Implementation, ProfileRun, RunReport};
+use crate::target::adapter::{AdapterOptions, AdapterTarget, FetchInfo, TargetError as AdapterError};
 use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, ServerView, TargetSpec};
 use chrono::{DateTime, FixedOffset, Local};
 use std::collections::HashMap;
@@ -98,9 +99,15 @@ pub enum RunError {
         "target {0} offers no control plane (GET /_fake/ did not answer as the fake server does): full-table runs need one; start the target as `fake-server` without --no-control, or use observe mode against a cloud (--os-cloud)"
     )]
     NoControlPlane(String),
-    /// The target kind is not available in this build.
-    #[error("{0}")]
-    Unsupported(String),
+    /// The adapter could not be started or failed its handshake.
+    #[error("failed to start adapter `{command}`")]
+    Adapter {
+        /// The adapter command.
+        command: String,
+        /// The protocol step that failed.
+        #[source]
+        source: AdapterError,
+    },
 }
 
 /// Runs cases against a target.
@@ -168,7 +175,9 @@ impl Runner {
             max_fail: self.options.max_fail,
             results: Vec::with_capacity(total),
         };
-        let implementation: Option<Implementation> = None;
+        let mut implementation: Option<Implementation> = None;
+        let mut properties: Vec<(String, String)> = Vec::new();
+        let mut warnings: Vec<String> = Vec::new();
         let run_tag = format!("conf-{}", started.timestamp_millis());
         match &self.options.target {
             TargetSpec::Fake => {
@@ -194,9 +203,39 @@ impl Runner {
                 }
             }
             TargetSpec::Adapter(cmd) => {
-                return Err(RunError::Unsupported(format!(
-                    "adapter targets are not wired into this build yet (adapter:{cmd})"
-                )));
+                let options = AdapterOptions::new(self.options.timeout);
+                let mut adapter = AdapterTarget::start(cmd, options)
+                    .await
+                    .map_err(|source| RunError::Adapter {
+                        command: cmd.clone(),
+                        source,
+                    })?;
+                implementation = Some(adapter.implementation().clone());
+                let capabilities: Vec<&str> =
+                    adapter.capabilities().iter().map(|c| c.as_str()).collect();
+                properties.push(("adapter.capabilities".into(), capabilities.join(",")));
+                for (profile, cases) in &selected {
+                    (progress.on_event)(&RunEvent::ProfileStarted {
+                        profile: profile.name(),
+                        cases: cases.len(),
+                    });
+                    // The fake serves each case's server: derive adapters get its JSON, fetch
+                    // adapters read it back through their SDK.
+                    let fake = self.start_fake(profile).await?;
+                    let cp = self.connect(&fake.uri()).await?;
+                    self.run_adapter(&cp, &mut adapter, cases, &run_tag, &mut progress)
+                        .await;
+                }
+                properties.push(("adapter.restarts".into(), adapter.restarts().to_string()));
+                if adapter.restarts() > 0 {
+                    warnings.push(format!(
+                        "the adapter was restarted {} time(s) after crashing, hanging or breaking the protocol",
+                        adapter.restarts()
+                    ));
+                }
+                if let Err(e) = adapter.stop().await {
+                    warnings.push(format!("the adapter did not stop cleanly: {e}"));
+                }
             }
         }
         let results = progress.results;
@@ -215,8 +254,8 @@ impl Runner {
                 })
                 .collect(),
             compatibility: compatibility(&results, &known),
-            properties: Vec::new(),
-            warnings: Vec::new(),
+            properties,
+            warnings,
             cases: results,
         })
     }
@@ -321,6 +360,57 @@ impl Runner {
         }
     }
 
+    /// Seeds every case in the fake, then asks the adapter about each, one at a time.
+    async fn run_adapter(
+        &self,
+        cp: &ControlPlane,
+        adapter: &mut AdapterTarget,
+        cases: &[Case],
+        run_tag: &str,
+        progress: &mut Progress<'_>,
+    ) {
+        let specs: Vec<_> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.vm_state.clone(), c.task_state.clone(), format!("{run_tag}-{i}")))
+            .collect();
+        let seeded = match cp.seed(&specs).await {
+            Ok(s) => s,
+            Err(e) => {
+                let message = format!("failed to seed the case's server: {e}");
+                for c in cases {
+                    progress.record(errored(c, &message, Duration::ZERO));
+                }
+                return;
+            }
+        };
+        for (case, server) in cases.iter().zip(&seeded) {
+            if progress.stopped() {
+                progress.record(skipped_by_max_fail(case, self.options.max_fail));
+                continue;
+            }
+            let start = Instant::now();
+            let observation = match cp.show(&server.id).await {
+                Err(e) => Observation::Errored {
+                    message: format!("failed to read the seeded server from the fake: {e}"),
+                    detail: None,
+                },
+                Ok(view) => {
+                    let fetch = FetchInfo {
+                        compute_url: cp.info().compute_url.clone(),
+                        auth_url: cp.info().identity_url.clone(),
+                        token: cp.token().to_owned(),
+                        project_id: cp.project_id().to_owned(),
+                        server_id: server.id.clone(),
+                    };
+                    let obs = adapter.run(case, &view.raw, Some(&fetch)).await;
+                    with_evidence(obs, &view.raw)
+                }
+            };
+            progress.record(judge(case, observation, start.elapsed()));
+        }
+    }
+
     async fn list_all(
         &self,
         cp: &ControlPlane,
@@ -402,6 +492,17 @@ fn observe(
         other_views: vec![("/servers/detail".to_owned(), listed_status)],
         server_json,
     })
+}
+
+/// Keeps the server JSON the adapter was given as the evidence of its verdict.
+fn with_evidence(observation: Observation, server: &serde_json::Value) -> Observation {
+    match observation {
+        Observation::Seen(mut seen) if seen.server_json.is_none() => {
+            seen.server_json = serde_json::to_string_pretty(server).ok();
+            Observation::Seen(seen)
+        }
+        other => other,
+    }
 }
 
 fn errored(case: &Case, message: &str, duration: Duration) -> CaseResult {
