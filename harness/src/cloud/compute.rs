@@ -66,7 +66,7 @@ pub enum ComputeError {
         source: reqwest::Error,
     },
     /// The cloud answered with an error status.
-    #[error("failed to {method} {url}: HTTP {status}: {message}")]
+    #[error("failed to {method} {url}: HTTP {}: {message}", .status.as_u16())]
     Http {
         /// The HTTP method.
         method: Method,
@@ -79,7 +79,8 @@ pub enum ComputeError {
     },
     /// The cloud kept answering 429 or 503 until the attempts or the deadline ran out.
     #[error(
-        "failed to {method} {url}: still HTTP {status} after {attempts} attempt(s) in {waited_ms} ms: {message}"
+        "failed to {method} {url}: still HTTP {} after {attempts} attempt(s) in {waited_ms} ms: {message}",
+        .status.as_u16()
     )]
     GaveUp {
         /// The HTTP method.

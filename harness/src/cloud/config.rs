@@ -3,7 +3,7 @@
 //! The main entry point is [`load_cloud`]; it returns a [`CloudConfig`].
 
 use super::config_auth::{RawCloud, auth_config};
-use super::config_files::{ConfigSources, LoadedFile, load_first, merge};
+use super::config_files::{ConfigSources, LoadedFile, load_first, merge, normalize_keys};
 use super::secret::Secret;
 use super::tls::TlsOptions;
 use serde_json::{Map, Value};
@@ -238,30 +238,30 @@ pub enum LoadCloudConfigError {
     /// The named cloud does not exist.
     #[error(
         "failed to find cloud `{name}`: {}",
-        describe_available(available, loaded, searched)
+        describe_available(available, loaded, looked_in)
     )]
     CloudNotFound {
         /// The name asked for.
         name: String,
-        /// The clouds that exist.
+        /// The clouds that exist, sorted.
         available: Vec<String>,
         /// The files the clouds were read from.
         loaded: Vec<PathBuf>,
-        /// Every file that was looked for.
-        searched: Vec<PathBuf>,
+        /// Where `clouds.yaml` was looked for.
+        looked_in: String,
     },
     /// No cloud was named and there is not exactly one to choose.
     #[error(
         "failed to choose a cloud: give --os-cloud NAME or set OS_CLOUD or OS_AUTH_URL ({})",
-        describe_available(available, loaded, searched)
+        describe_available(available, loaded, looked_in)
     )]
     NoCloudSelected {
-        /// The clouds that exist.
+        /// The clouds that exist, sorted.
         available: Vec<String>,
         /// The files the clouds were read from.
         loaded: Vec<PathBuf>,
-        /// Every file that was looked for.
-        searched: Vec<PathBuf>,
+        /// Where `clouds.yaml` was looked for.
+        looked_in: String,
     },
     /// The cloud's settings are incomplete or wrong.
     #[error("failed to configure cloud `{cloud}` from {origin}: {problem}")]
@@ -283,20 +283,37 @@ fn at_line(line: Option<u64>, column: Option<u64>) -> String {
     }
 }
 
-fn describe_available(available: &[String], loaded: &[PathBuf], searched: &[PathBuf]) -> String {
-    let files: Vec<String> = loaded.iter().map(|p| p.display().to_string()).collect();
+fn describe_available(available: &[String], loaded: &[PathBuf], looked_in: &str) -> String {
     let clouds = if available.is_empty() {
         "no clouds are defined".to_owned()
     } else {
         format!("defined clouds: {}", available.join(", "))
     };
-    let read = if files.is_empty() {
+    let read = if loaded.is_empty() {
         "no clouds.yaml found".to_owned()
     } else {
+        let files: Vec<String> = loaded.iter().map(|p| p.display().to_string()).collect();
         format!("read {}", files.join(" and "))
     };
-    let looked: Vec<String> = searched.iter().map(|p| p.display().to_string()).collect();
-    format!("{clouds}; {read}; looked in {}", looked.join(", "))
+    format!("{clouds}; {read}; looked in {looked_in}")
+}
+
+/// Where `clouds.yaml` was looked for, in words.
+fn describe_search(sources: &ConfigSources) -> String {
+    match sources.var("OS_CLIENT_CONFIG_FILE") {
+        Some(file) => format!("{file} (OS_CLIENT_CONFIG_FILE)"),
+        None => {
+            let dirs: Vec<String> = sources
+                .search_dirs()
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect();
+            format!(
+                "{} for clouds.yaml, clouds.yml or clouds.json",
+                dirs.join(", ")
+            )
+        }
+    }
 }
 
 /// The name openstacksdk gives the cloud built from `OS_*` variables.
@@ -356,11 +373,7 @@ pub fn load_cloud(
     let secure_candidates = sources.candidates("secure");
     let clouds_file = load_first("OS_CLIENT_CONFIG_FILE", sources, &clouds_candidates)?;
     let secure_file = load_first("OS_CLIENT_SECURE_FILE", sources, &secure_candidates)?;
-    let mut searched: Vec<PathBuf> = Vec::new();
-    for var in ["OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE"] {
-        searched.extend(sources.var(var).map(PathBuf::from));
-    }
-    searched.extend(clouds_candidates);
+    let looked_in = describe_search(sources);
 
     let mut doc = Map::new();
     let mut loaded = Vec::new();
@@ -410,18 +423,25 @@ pub fn load_cloud(
     if env_cloud.is_some() {
         available.push(env_name.clone());
     }
+    available.sort();
 
     let wanted = request
         .cloud
         .clone()
         .or_else(|| sources.var("OS_CLOUD").map(str::to_owned))
         .or_else(|| env_cloud.as_ref().map(|_| env_name.clone()))
-        .or_else(|| (file_clouds.len() == 1).then(|| available[0].clone()));
+        .or_else(|| {
+            let mut names = file_clouds.keys();
+            match (names.next(), names.next()) {
+                (Some(only), None) => Some(only.clone()),
+                _ => None,
+            }
+        });
     let Some(name) = wanted else {
         return Err(LoadCloudConfigError::NoCloudSelected {
             available,
             loaded,
-            searched,
+            looked_in,
         });
     };
 
@@ -431,7 +451,9 @@ pub fn load_cloud(
         RawCloud::from_env(name.clone(), env)
     } else {
         match file_clouds.get(&name) {
-            Some(Value::Object(map)) => RawCloud::from_file(name.clone(), file_origin, map.clone()),
+            Some(Value::Object(map)) => {
+                RawCloud::from_file(name.clone(), file_origin, normalize_keys(map.clone()))
+            }
             Some(_) => {
                 return Err(LoadCloudConfigError::Invalid {
                     cloud: name.clone(),
@@ -444,7 +466,7 @@ pub fn load_cloud(
                     name,
                     available,
                     loaded,
-                    searched,
+                    looked_in,
                 });
             }
         }

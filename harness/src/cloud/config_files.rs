@@ -139,7 +139,7 @@ pub(crate) fn load_first(
     Ok(None)
 }
 
-/// Reads and parses one YAML (or JSON) file into a mapping with `-` in keys turned into `_`.
+/// Reads and parses one YAML (or JSON) file into a mapping.
 pub(crate) fn parse_file(path: &Path) -> Result<LoadedFile, LoadCloudConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadCloudConfigError::Read {
         path: path.to_owned(),
@@ -149,7 +149,7 @@ pub(crate) fn parse_file(path: &Path) -> Result<LoadedFile, LoadCloudConfigError
     match value {
         Value::Object(doc) => Ok(LoadedFile {
             path: path.to_owned(),
-            doc: normalize_keys(doc),
+            doc,
         }),
         _ => Err(LoadCloudConfigError::NotAMapping {
             path: path.to_owned(),
@@ -186,32 +186,39 @@ fn syntax_problem(err: &serde_saphyr::Error) -> String {
     let message = first_line
         .rsplit_once(" at line ")
         .map_or(first_line, |(head, _)| head);
-    // Quoted scalars in the message may be secrets: drop them.
+    // Quoted scalars in the message may be secrets: keep single characters (`']'`), mask the
+    // rest.
     let mut out = String::with_capacity(message.len());
-    let mut quoted = None;
+    let mut quoted: Option<(char, String)> = None;
     for ch in message.chars() {
-        match quoted {
-            Some(q) if ch == q => {
-                quoted = None;
-                out.push('…');
+        match quoted.take() {
+            Some((q, inner)) if ch == q => {
+                out.push(q);
+                if inner.chars().count() <= 1 {
+                    out.push_str(&inner);
+                } else {
+                    out.push('…');
+                }
                 out.push(q);
             }
-            Some(_) => {}
-            None if ch == '"' || ch == '`' || ch == '\'' => {
-                quoted = Some(ch);
-                out.push(ch);
+            Some((q, mut inner)) => {
+                inner.push(ch);
+                quoted = Some((q, inner));
             }
+            None if ch == '"' || ch == '`' || ch == '\'' => quoted = Some((ch, String::new())),
             None => out.push(ch),
         }
     }
-    if quoted.is_some() {
+    if let Some((q, _)) = quoted {
+        out.push(q);
         out.push('…');
     }
     out.trim().to_owned()
 }
 
-/// openstacksdk's `normalize_keys`: `-` in keys becomes `_`, recursively.
-fn normalize_keys(map: Map<String, Value>) -> Map<String, Value> {
+/// openstacksdk's `normalize_keys`, applied to one cloud's settings (never to cloud names):
+/// `-` in keys becomes `_`, recursively.
+pub(crate) fn normalize_keys(map: Map<String, Value>) -> Map<String, Value> {
     map.into_iter()
         .map(|(k, v)| {
             let v = match v {
@@ -297,6 +304,24 @@ mod tests {
             Value::Object(base),
             serde_json::json!({"clouds":{"a":{"auth":{"username":"u","password":"new"},"region_name":"r1"},"b":{}}})
         );
+    }
+
+    #[test]
+    fn syntax_problems_keep_single_characters_and_mask_longer_quotes() {
+        let cases = [
+            ("clouds:\n  c: [a\n", "unclosed bracket '['"),
+            (
+                "a: 'x' 'sekrit'\n",
+                "invalid trailing content after single-quoted scalar",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse_yaml(Path::new("c.yaml"), text).unwrap_err();
+            let LoadCloudConfigError::Parse { problem, .. } = err else {
+                panic!("{err}")
+            };
+            assert_eq!(problem, expected);
+        }
     }
 
     #[test]
