@@ -15,10 +15,15 @@ import traceback
 
 PROTOCOL_VERSION = 1
 
+# stdout belongs to the protocol. Keep a private handle on it and point `sys.stdout` at stderr,
+# so that a stray `print` in an SDK (or in this adapter) cannot corrupt the stream.
+_PROTOCOL_OUT = sys.stdout
+sys.stdout = sys.stderr
+
 
 def _send(message):
-    sys.stdout.write(json.dumps(message, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
+    _PROTOCOL_OUT.write(json.dumps(message, separators=(",", ":")) + "\n")
+    _PROTOCOL_OUT.flush()
 
 
 def errored(message, tb=None):
