@@ -5,6 +5,8 @@
 mod compute;
 #[path = "cloud/config.rs"]
 mod config;
+#[path = "cloud/fake.rs"]
+mod fake;
 #[path = "cloud/keystone.rs"]
 mod keystone;
 #[path = "cloud/secrets.rs"]

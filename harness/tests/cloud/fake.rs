@@ -1,0 +1,92 @@
+//! The client against the project's own fake cloud (Keystone + Nova), as a real cloud would be
+//! used: password auth from `OS_*` variables, catalog endpoint, negotiation, paginated reads.
+
+use super::sources_in;
+use harness::cloud::{
+    CloudRequest, CloudSession, ComputeClient, ComputeOptions, Microversion, SessionOptions,
+    TlsOptions, http_client, load_cloud,
+};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn observes_seeded_servers_on_the_fake_through_keystone_and_nova() {
+    let fake = fake_server::FakeServer::start().await.unwrap();
+    let base = fake.uri();
+    let seeded: Value = http_client(&TlsOptions::default())
+        .unwrap()
+        .post(format!("{base}/_fake/servers"))
+        .json(&json!({"servers": [
+            {"vm_state": "active", "task_state": "rebooting", "name": "a"},
+            {"vm_state": "stopped", "task_state": null, "name": "b"},
+            {"vm_state": "paused", "task_state": null, "name": "c"}
+        ]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<String> = seeded["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let auth_url = format!("{base}/identity/v3");
+    let vars = [
+        ("OS_AUTH_URL", auth_url.as_str()),
+        ("OS_USERNAME", "admin"),
+        ("OS_PASSWORD", "any"),
+        ("OS_PROJECT_NAME", "admin"),
+        ("OS_USER_DOMAIN_NAME", "Default"),
+        ("OS_PROJECT_DOMAIN_NAME", "Default"),
+    ];
+    let cloud = load_cloud(&CloudRequest::default(), &sources_in(dir.path(), &vars)).unwrap();
+    let session = Arc::new(
+        CloudSession::connect(cloud, SessionOptions::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(session.compute_endpoint(), format!("{base}/compute/v2.1"));
+    assert!(session.token().await.unwrap().is_admin());
+    let client = ComputeClient::connect(session, ComputeOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(client.microversion(), Microversion::new(2, 96));
+
+    let listed = client.list_servers_detail(&[("limit", "1")]).await.unwrap();
+    let mut seen: Vec<(String, Option<String>, Option<String>, Option<String>)> = listed
+        .iter()
+        .filter(|s| ids.iter().any(|id| Some(id.as_str()) == s.id()))
+        .map(|s| {
+            (
+                s.name().unwrap_or_default().to_owned(),
+                s.vm_state().map(str::to_owned),
+                s.task_state().map(str::to_owned),
+                s.status().map(str::to_owned),
+            )
+        })
+        .collect();
+    seen.sort();
+    let own = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        seen,
+        [
+            ("a".into(), own("active"), own("rebooting"), own("REBOOT")),
+            ("b".into(), own("stopped"), None, own("SHUTOFF")),
+            ("c".into(), own("paused"), None, own("PAUSED")),
+        ]
+    );
+    let one = client.get_server(&ids[1]).await.unwrap();
+    assert_eq!(one.status(), Some("SHUTOFF"));
+    assert_eq!(one.power_state(), Some(4));
+
+    let unknown = client
+        .list_servers_detail(&[("status", "FROBNICATING")])
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.status().map(|s| s.as_u16()), Some(400));
+}
