@@ -51,10 +51,19 @@ fn outcomes(results: &Value) -> BTreeMap<String, Vec<String>> {
     by_outcome
 }
 
+/// A profile, its name, one deviating `(vm_state, task_state, status)` per group, and its case
+/// count.
+type DeviationRow = (
+    Profile,
+    &'static str,
+    [(&'static str, Option<&'static str>, &'static str); 3],
+    usize,
+);
+
 #[test]
 fn one_deviation_per_group_fails_exactly_those_cases() {
     // Arrange: one deviating pair in each group of each profile.
-    let rows: [(Profile, &str, [(&str, Option<&str>, &str); 3], usize); 3] = [
+    let rows: [DeviationRow; 3] = [
         (
             Profile::Ecs,
             "ecs",
