@@ -8,6 +8,7 @@
 
 pub mod case;
 pub mod cloud;
+pub mod compare;
 pub mod exit_code;
 pub mod outcome;
 pub mod report;
