@@ -481,3 +481,65 @@ fn adapter_check_explains_each_violation_in_one_line_and_exits_2() {
             fixture("exit-at-start.sh")
         ));
 }
+
+/// The worked transcript of `adapters/PROTOCOL.md` is real: fed the `>` lines, the reference
+/// adapter writes exactly the `<` lines and exits 0.
+#[test]
+fn protocol_md_transcript_is_what_the_reference_adapter_says() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../adapters/PROTOCOL.md"
+    ))
+    .expect("PROTOCOL.md");
+    let requests: String = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("> "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let answers: String = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("< "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(requests.lines().count(), 5);
+    Command::new(reference_adapter())
+        .write_stdin(requests)
+        .timeout(Duration::from_secs(10))
+        .assert()
+        .code(0)
+        .stdout(answers);
+}
+
+/// `protocol.schema.json` defines every message of PROTOCOL.md, one `$defs` entry each.
+#[test]
+fn protocol_schema_defines_every_message() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../adapters/protocol.schema.json"
+    ))
+    .expect("protocol.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let mut defs: Vec<&str> = schema["$defs"]
+        .as_object()
+        .expect("$defs")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    defs.sort_unstable();
+    assert_eq!(
+        defs,
+        [
+            "fetch",
+            "implementation",
+            "run",
+            "run_response",
+            "start",
+            "start_response",
+            "stop"
+        ]
+    );
+}
