@@ -41,12 +41,18 @@ fn mismatch(case: &Case, seen: &Seen) -> Option<String> {
         ));
     }
     for (view, status) in &seen.other_views {
-        if *status != case.expected {
+        if *status == case.expected || *status == seen.status {
+            // Agreeing with the primary view adds nothing to say.
+            continue;
+        }
+        if seen.status == case.expected {
             problems.push(format!(
                 "expected {} in {view}, observed {}",
                 case.expected,
                 show(Some(status))
             ));
+        } else {
+            problems.push(format!("{view} shows {}", show(Some(status))));
         }
     }
     let echoes = [
@@ -127,20 +133,45 @@ mod tests {
         );
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(r.observed.as_deref(), Some("ACTIVE"));
-        assert_eq!(r.detail.as_deref(), Some("expected REBOOT, observed ACTIVE"));
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("expected REBOOT, observed ACTIVE")
+        );
     }
 
     #[test]
     fn a_disagreeing_listing_fails_even_when_show_passes() {
         let c = case(Some("stopped"), None, "SHUTOFF");
         let mut s = seen("SHUTOFF", Some("stopped"), None);
-        s.other_views.push(("/servers/detail".into(), "ACTIVE".into()));
+        s.other_views
+            .push(("/servers/detail".into(), "ACTIVE".into()));
         let r = judge(&c, Observation::Seen(s), Duration::ZERO);
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(
             r.detail.as_deref(),
             Some("expected SHUTOFF in /servers/detail, observed ACTIVE")
         );
+    }
+
+    #[test]
+    fn views_that_disagree_with_each_other_are_both_named() {
+        let c = case(Some("active"), Some("rebooting"), "REBOOT");
+        let mut s = seen("ACTIVE", Some("active"), Some("rebooting"));
+        s.other_views.push(("/servers/detail".into(), "HARD_REBOOT".into()));
+        let r = judge(&c, Observation::Seen(s), Duration::ZERO);
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("expected REBOOT, observed ACTIVE; /servers/detail shows HARD_REBOOT")
+        );
+    }
+
+    #[test]
+    fn a_listing_agreeing_with_a_wrong_show_adds_nothing() {
+        let c = case(Some("active"), Some("rebooting"), "REBOOT");
+        let mut s = seen("ACTIVE", Some("active"), Some("rebooting"));
+        s.other_views.push(("/servers/detail".into(), "ACTIVE".into()));
+        let r = judge(&c, Observation::Seen(s), Duration::ZERO);
+        assert_eq!(r.detail.as_deref(), Some("expected REBOOT, observed ACTIVE"));
     }
 
     #[test]
@@ -181,7 +212,10 @@ mod tests {
             },
             Duration::ZERO,
         );
-        assert_eq!((e.outcome, e.detail.as_deref()), (Outcome::Error, Some("timed out")));
+        assert_eq!(
+            (e.outcome, e.detail.as_deref()),
+            (Outcome::Error, Some("timed out"))
+        );
         let s = judge(
             &c,
             Observation::Skipped {
@@ -189,6 +223,9 @@ mod tests {
             },
             Duration::ZERO,
         );
-        assert_eq!((s.outcome, s.detail.as_deref()), (Outcome::Skip, Some("not supported")));
+        assert_eq!(
+            (s.outcome, s.detail.as_deref()),
+            (Outcome::Skip, Some("not supported"))
+        );
     }
 }
