@@ -14,6 +14,7 @@ mod config;
 mod config_auth;
 mod config_files;
 mod microversion;
+mod observe;
 mod retry;
 mod secret;
 mod server;
@@ -30,6 +31,7 @@ pub use config::{
 };
 pub use config_files::ConfigSources;
 pub use microversion::{Microversion, ParseMicroversionError, VersionInfo};
+pub use observe::{NOT_OBSERVED, ObservedServer, judge_observed};
 pub use retry::RetryPolicy;
 pub use secret::{Secret, redact_url};
 pub use server::Server;

@@ -9,6 +9,9 @@ use harness::cloud::{
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// Name, vm_state, task_state and status of one listed server.
+type Row = (String, Option<String>, Option<String>, Option<String>);
+
 #[tokio::test]
 async fn observes_seeded_servers_on_the_fake_through_keystone_and_nova() {
     let fake = fake_server::FakeServer::start().await.unwrap();
@@ -58,7 +61,7 @@ async fn observes_seeded_servers_on_the_fake_through_keystone_and_nova() {
     assert_eq!(client.microversion(), Microversion::new(2, 96));
 
     let listed = client.list_servers_detail(&[("limit", "1")]).await.unwrap();
-    let mut seen: Vec<(String, Option<String>, Option<String>, Option<String>)> = listed
+    let mut seen: Vec<Row> = listed
         .iter()
         .filter(|s| ids.iter().any(|id| Some(id.as_str()) == s.id()))
         .map(|s| {
