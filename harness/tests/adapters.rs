@@ -543,3 +543,53 @@ fn protocol_schema_defines_every_message() {
         ]
     );
 }
+
+/// `adapters/venv-run.sh` (what every Python adapter's `run` uses): the first start creates the
+/// venv with its setup chatter on stderr only (the handshake still works), a second start reuses
+/// it, and a changed `requirements.txt` rebuilds it.
+#[tokio::test]
+async fn python_adapter_venv_is_created_once_cached_and_rebuilt_on_new_requirements() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let adapters = concat!(env!("CARGO_MANIFEST_DIR"), "/../adapters");
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "# nothing to install\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("adapter.py"),
+        format!(
+            "import sys\nsys.path.insert(0, {adapters:?})\nimport adapterlib\n\
+             adapterlib.serve({{'name': 't', 'version': '0', 'language': 'python'}}, ['derive'],\n\
+             lambda request: {{'status': 'ACTIVE'}})\n"
+        ),
+    )
+    .unwrap();
+    let command = format!("{adapters}/venv-run.sh {} adapter.py", dir.path().display());
+    let stamp = dir.path().join(".venv").join(".stamp");
+    let c = case("ecs-openstack/active/null");
+    let start_and_run = || async {
+        let mut adapter = AdapterTarget::start(&command, options(120))
+            .await
+            .expect("starts");
+        assert_eq!(adapter.run(&c, &json!({}), None).await, seen("ACTIVE"));
+        adapter.stop().await.expect("clean stop");
+    };
+
+    start_and_run().await;
+    let first = std::fs::metadata(&stamp)
+        .expect("stamp written")
+        .modified()
+        .unwrap();
+    let first_stamp = std::fs::read_to_string(&stamp).unwrap();
+
+    start_and_run().await;
+    assert_eq!(
+        std::fs::metadata(&stamp).unwrap().modified().unwrap(),
+        first
+    );
+
+    std::fs::write(dir.path().join("requirements.txt"), "# changed\n").unwrap();
+    start_and_run().await;
+    assert_ne!(std::fs::read_to_string(&stamp).unwrap(), first_stamp);
+}
