@@ -3,7 +3,7 @@
 //! The main type is [`CloudSession`].
 
 use super::catalog::{CatalogService, parse_catalog, select_endpoint};
-use super::config::{AppCredentialRef, AuthConfig, CloudConfig, DomainRef, Scope, UserRef};
+use super::config_types::{AppCredentialRef, AuthConfig, CloudConfig, DomainRef, Scope, UserRef};
 use super::secret::{Secret, redact_url};
 use super::tls::{BuildHttpClientError, http_client};
 use chrono::{DateTime, FixedOffset, Utc};

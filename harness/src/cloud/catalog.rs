@@ -1,6 +1,6 @@
 //! The Keystone service catalog and picking the compute endpoint from it.
 
-use super::config::Interface;
+use super::config_types::Interface;
 use serde_json::Value;
 
 /// One service of a token's catalog.

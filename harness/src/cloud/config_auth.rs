@@ -8,10 +8,9 @@
 //! `auth_plugin` of `auth_type`, `endpoint_type` of `interface`; `domain_*` fills in
 //! `user_domain_*` and `project_domain_*`.
 
-use super::config::{
-    AppCredentialRef, AuthConfig, DomainRef, LoadCloudConfigError, Scope, UserRef, is_true,
-};
+use super::config::{LoadCloudConfigError, is_true};
 use super::config_files::merge;
+use super::config_types::{AppCredentialRef, AuthConfig, DomainRef, Scope, UserRef};
 use super::secret::Secret;
 use serde_json::{Map, Value};
 

@@ -13,6 +13,7 @@ mod compute;
 mod config;
 mod config_auth;
 mod config_files;
+mod config_types;
 mod microversion;
 mod observe;
 mod retry;
@@ -25,11 +26,11 @@ pub use auth::{
 };
 pub use catalog::{CatalogEndpoint, CatalogService};
 pub use compute::{ComputeClient, ComputeError, ComputeOptions};
-pub use config::{
-    AppCredentialRef, AuthConfig, CloudConfig, CloudRequest, DomainRef, Interface,
-    LoadCloudConfigError, Scope, UserRef, load_cloud,
-};
+pub use config::{LoadCloudConfigError, load_cloud};
 pub use config_files::ConfigSources;
+pub use config_types::{
+    AppCredentialRef, AuthConfig, CloudConfig, CloudRequest, DomainRef, Interface, Scope, UserRef,
+};
 pub use microversion::{Microversion, ParseMicroversionError, VersionInfo};
 pub use observe::{NOT_OBSERVED, ObservedServer, judge_observed};
 pub use retry::RetryPolicy;
