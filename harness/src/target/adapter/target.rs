@@ -54,6 +54,16 @@ impl AdapterOptions {
     }
 }
 
+impl AdapterOptions {
+    /// The `start` timeout after a restart: the first start already did any one-time setup, so
+    /// an adapter that hangs on every restart costs `max(timeout, 30 s)` per case, not the whole
+    /// startup timeout.
+    fn restart_timeout(&self) -> Duration {
+        self.startup_timeout
+            .min(self.timeout.max(Duration::from_secs(30)))
+    }
+}
+
 impl Default for AdapterOptions {
     fn default() -> Self {
         AdapterOptions::new(Self::DEFAULT_TIMEOUT)
@@ -107,7 +117,8 @@ impl AdapterTarget {
     /// Starts `command` (split on whitespace, no shell) and performs the `start` handshake.
     pub async fn start(command: &str, options: AdapterOptions) -> Result<Self, TargetError> {
         let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
-        let (process, implementation, capabilities) = handshake(command, &argv, &options).await?;
+        let (process, implementation, capabilities) =
+            handshake(command, &argv, &options, options.startup_timeout).await?;
         Ok(AdapterTarget {
             command: command.to_owned(),
             argv,
@@ -160,7 +171,14 @@ impl AdapterTarget {
         }
         let mut process = match self.process.take() {
             Some(process) => process,
-            None => match handshake(&self.command, &self.argv, &self.options).await {
+            None => match handshake(
+                &self.command,
+                &self.argv,
+                &self.options,
+                self.options.restart_timeout(),
+            )
+            .await
+            {
                 Ok((process, _, _)) => {
                     self.restarts += 1;
                     process
@@ -267,6 +285,7 @@ async fn handshake(
     command: &str,
     argv: &[String],
     options: &AdapterOptions,
+    timeout: Duration,
 ) -> Result<(AdapterProcess, Implementation, Vec<Capability>), TargetError> {
     let mut process = AdapterProcess::spawn(argv, options.cwd.as_deref()).map_err(|source| {
         TargetError::Spawn {
@@ -279,7 +298,7 @@ async fn handshake(
     }
     .to_line();
     let _ = process.send(&start).await;
-    let value = match process.receive(options.startup_timeout).await {
+    let value = match process.receive(timeout).await {
         Ok(value) => value,
         Err(violation) => {
             process.kill().await;
