@@ -110,7 +110,11 @@ pub(crate) fn run(args: RunArgs) -> i32 {
         filters: args.filters.clone(),
         concurrency: usize::from(args.concurrency),
         timeout: Duration::from_secs_f64(args.timeout),
-        max_fail: if args.fail_fast { Some(1) } else { args.max_fail },
+        max_fail: if args.fail_fast {
+            Some(1)
+        } else {
+            args.max_fail
+        },
         fake_deviations: args.fake_deviations.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -145,7 +145,7 @@ fn compatibility(h: &mut String, report: &RunReport) {
     }
     h.push_str(
         "<section><h2>Profile compatibility</h2><table class=\"counts\">\
-         <tr><th>profile</th><th>conforms</th><th>differences</th></tr>",
+         <tr><th>observations</th><th>profile</th><th>conforms</th><th>differences</th></tr>",
     );
     for c in &report.compatibility {
         let (class, word) = if c.conforms {
@@ -155,7 +155,8 @@ fn compatibility(h: &mut String, report: &RunReport) {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"{class}\">{word}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{word}</td><td class=\"num\">{}</td></tr>",
+            esc(&super::summary::scope_label(c.scope.as_deref())),
             esc(&c.profile),
             c.differences
         );

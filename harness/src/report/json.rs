@@ -80,6 +80,9 @@ pub struct ImplementationRecord {
 pub struct CompatibilityRecord {
     /// Profile name.
     pub profile: String,
+    /// The run profile whose observations were judged; null for the whole run.
+    #[serde(default)]
+    pub scope: Option<String>,
     /// True when no observation disagrees with the profile.
     pub conforms: bool,
     /// How many observed pairs the profile expects differently.
@@ -140,6 +143,7 @@ impl ResultsRecord {
                 .iter()
                 .map(|c| CompatibilityRecord {
                     profile: c.profile.clone(),
+                    scope: c.scope.clone(),
                     conforms: c.conforms,
                     differences: c.differences,
                 })

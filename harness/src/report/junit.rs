@@ -138,10 +138,11 @@ fn properties(report: &RunReport, profile: &str) -> Vec<Property> {
         } else {
             plural(compatibility.differences, "difference")
         };
-        props.push(Property::new(
-            format!("compatibility.{}", compatibility.profile),
-            verdict,
-        ));
+        let key = match &compatibility.scope {
+            None => format!("compatibility.{}", compatibility.profile),
+            Some(scope) => format!("compatibility.{scope}.{}", compatibility.profile),
+        };
+        props.push(Property::new(key, verdict));
     }
     for (n, warning) in report.warnings.iter().enumerate() {
         props.push(Property::new(format!("warning.{}", n + 1), warning));

@@ -125,13 +125,16 @@ fn compatibility(report: &RunReport, md: &mut String) {
     if report.compatibility.is_empty() {
         return;
     }
-    md.push_str("## Profile compatibility\n\n| profile | conforms | differences |\n");
-    md.push_str("|---|---|--:|\n");
+    md.push_str(
+        "## Profile compatibility\n\n| observations | profile | conforms | differences |\n",
+    );
+    md.push_str("|---|---|---|--:|\n");
     for c in &report.compatibility {
         let conforms = if c.conforms { "✅ yes" } else { "❌ no" };
         let _ = writeln!(
             md,
-            "| `{}` | {conforms} | {} |",
+            "| {} | `{}` | {conforms} | {} |",
+            cell(&super::summary::scope_label(c.scope.as_deref())),
             cell(&c.profile),
             c.differences
         );
@@ -262,9 +265,9 @@ mod tests {
         assert_eq!(
             section(&md, "## Profile compatibility")[2..],
             [
-                "| `ecs-openstack` | ❌ no | 1 |",
-                "| `ecs` | ❌ no | 1 |",
-                "| `nova` | ❌ no | 7 |",
+                "| all cases | `ecs-openstack` | ❌ no | 1 |",
+                "| all cases | `ecs` | ❌ no | 1 |",
+                "| all cases | `nova` | ❌ no | 7 |",
             ]
         );
         assert_eq!(

@@ -32,6 +32,10 @@ pub struct ProfileRun {
 pub struct Compatibility {
     /// Profile name.
     pub profile: String,
+    /// Whose observations were judged: `None` for the whole run (one target answered every
+    /// case), or the run profile whose cases were observed on a target of their own (the
+    /// embedded fake and fetch adapters start one fake per profile).
+    pub scope: Option<String>,
     /// True when no observation disagrees with the profile's expectation.
     pub conforms: bool,
     /// How many observed pairs this profile expects differently.

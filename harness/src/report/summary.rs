@@ -177,6 +177,14 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
     }
 }
 
+/// Who was observed, for compatibility tables: the whole run, or one run profile's cases.
+pub(crate) fn scope_label(scope: Option<&str>) -> String {
+    match scope {
+        None => "all cases".to_owned(),
+        Some(profile) => format!("{profile} cases"),
+    }
+}
+
 /// `expected X, observed Y` (`nothing` when nothing was observed).
 pub(crate) fn plain_mismatch(result: &CaseResult) -> String {
     format!(
@@ -190,6 +198,8 @@ pub(crate) fn plain_mismatch(result: &CaseResult) -> String {
 pub(crate) fn problem_message(result: &CaseResult) -> String {
     let base = plain_mismatch(result);
     match result.detail.as_deref() {
+        // A detail that already opens with the mismatch says it all.
+        Some(detail) if detail.starts_with(&base) => detail.to_owned(),
         Some(detail) if !detail.is_empty() && detail != base => {
             if result.outcome == Outcome::Fail {
                 format!("{base}: {detail}")

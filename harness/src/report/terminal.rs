@@ -70,10 +70,17 @@ pub fn terminal_summary(report: &RunReport) -> String {
             );
         }
     }
-    if !report.compatibility.is_empty() {
+    let mut scopes: Vec<Option<&str>> = Vec::new();
+    for c in &report.compatibility {
+        if !scopes.contains(&c.scope.as_deref()) {
+            scopes.push(c.scope.as_deref());
+        }
+    }
+    for scope in scopes {
         let verdicts: Vec<String> = report
             .compatibility
             .iter()
+            .filter(|c| c.scope.as_deref() == scope)
             .map(|c| {
                 if c.conforms {
                     format!("{} yes", c.profile)
@@ -82,7 +89,14 @@ pub fn terminal_summary(report: &RunReport) -> String {
                 }
             })
             .collect();
-        let _ = writeln!(out, "conforms to: {}", verdicts.join(", "));
+        match scope {
+            None => {
+                let _ = writeln!(out, "conforms to: {}", verdicts.join(", "));
+            }
+            Some(s) => {
+                let _ = writeln!(out, "{s} cases conform to: {}", verdicts.join(", "));
+            }
+        }
     }
     if let Some(i) = &report.implementation {
         let _ = writeln!(

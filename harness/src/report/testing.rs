@@ -144,16 +144,19 @@ pub fn sample_report() -> RunReport {
         ],
         compatibility: vec![
             Compatibility {
+                scope: None,
                 profile: "ecs-openstack".to_owned(),
                 conforms: false,
                 differences: 1,
             },
             Compatibility {
+                scope: None,
                 profile: "ecs".to_owned(),
                 conforms: false,
                 differences: 1,
             },
             Compatibility {
+                scope: None,
                 profile: "nova".to_owned(),
                 conforms: false,
                 differences: 7,

@@ -8,8 +8,13 @@ use std::collections::BTreeMap;
 /// Evaluates every observed `(vm_state, task_state) → status` against each profile.
 ///
 /// A profile conforms when at least one pair was observed and none of the observed statuses
-/// differs from what the profile expects for that pair.
-pub fn compatibility(results: &[CaseResult], profiles: &[Profile]) -> Vec<Compatibility> {
+/// differs from what the profile expects for that pair. `scope` is recorded on each entry: `None`
+/// when `results` are the whole run's, or the run profile whose cases they are.
+pub fn compatibility(
+    results: &[CaseResult],
+    profiles: &[Profile],
+    scope: Option<&str>,
+) -> Vec<Compatibility> {
     // The same pair may be observed once per profile run; count each pair once.
     let mut observed: BTreeMap<(Option<String>, Option<String>), String> = BTreeMap::new();
     for r in results {
@@ -30,9 +35,73 @@ pub fn compatibility(results: &[CaseResult], profiles: &[Profile]) -> Vec<Compat
                 .count();
             Compatibility {
                 profile: p.name().to_owned(),
+                scope: scope.map(str::to_owned),
                 conforms: !observed.is_empty() && differences == 0,
                 differences,
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::builtin_profiles;
+    use crate::outcome::Outcome;
+    use std::time::Duration;
+
+    fn observed(profile: &Profile, overrides: &[(&str, &str)]) -> Vec<CaseResult> {
+        profile
+            .cases()
+            .into_iter()
+            .map(|case| {
+                let status = overrides
+                    .iter()
+                    .find(|(id, _)| *id == case.id.as_str())
+                    .map_or(case.expected.clone(), |(_, s)| (*s).to_owned());
+                CaseResult {
+                    outcome: Outcome::Pass,
+                    observed: Some(status),
+                    detail: None,
+                    evidence: None,
+                    duration: Duration::ZERO,
+                    case,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_target_following_ecs_openstack_conforms_to_it_alone() {
+        let all = builtin_profiles();
+        let eo = all.iter().find(|p| p.name() == "ecs-openstack").unwrap();
+        let compat = compatibility(&observed(eo, &[]), &all, None);
+        let summary: Vec<(&str, bool, usize)> = compat
+            .iter()
+            .map(|c| (c.profile.as_str(), c.conforms, c.differences))
+            .collect();
+        // ecs expects UNKNOWN for the six pairs ecs-openstack adds; nova differs on the pairs
+        // ecs-openstack sends to UNKNOWN and Nova to a vm_state default.
+        assert_eq!(summary[0], ("ecs", false, 6));
+        assert_eq!(summary[1], ("ecs-openstack", true, 0));
+        assert_eq!(summary[2].0, "nova");
+        assert!(!summary[2].1);
+        assert!(compat.iter().all(|c| c.scope.is_none()));
+    }
+
+    #[test]
+    fn one_deviating_observation_breaks_conformance_and_is_scoped() {
+        let all = builtin_profiles();
+        let ecs = all.iter().find(|p| p.name() == "ecs").unwrap();
+        let results = observed(ecs, &[("ecs/active/rebooting", "ACTIVE")]);
+        let compat = compatibility(&results, &all, Some("ecs"));
+        assert_eq!((compat[0].conforms, compat[0].differences), (false, 1));
+        assert_eq!(compat[0].scope.as_deref(), Some("ecs"));
+    }
+
+    #[test]
+    fn nothing_observed_conforms_to_nothing() {
+        let all = builtin_profiles();
+        assert!(compatibility(&[], &all, None).iter().all(|c| !c.conforms));
+    }
 }

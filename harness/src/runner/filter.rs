@@ -81,6 +81,10 @@ mod tests {
     #[test]
     fn a_broken_glob_is_reported_with_the_pattern() {
         let err = CaseFilter::new(&["ecs/[".into()]).unwrap_err();
-        assert!(err.to_string().starts_with("invalid --filter pattern `ecs/[`: "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid --filter pattern `ecs/[`: "),
+            "{err}"
+        );
     }
 }

@@ -6,7 +6,9 @@ use super::verdict::judge;
 use crate::case::{Case, Profile, builtin_profiles};
 use crate::outcome::{CaseResult, Observation, Outcome, Seen};
 use crate::report::{Implementation, ProfileRun, RunReport};
-use crate::target::adapter::{AdapterOptions, AdapterTarget, FetchInfo, TargetError as AdapterError};
+use crate::target::adapter::{
+    AdapterOptions, AdapterTarget, Capability, FetchInfo, TargetError as AdapterError,
+};
 use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, ServerView, TargetSpec};
 use chrono::{DateTime, FixedOffset, Local};
 use std::collections::HashMap;
@@ -159,7 +161,10 @@ impl Runner {
             .profiles
             .iter()
             .map(|p| {
-                let cases = p.cases().into_iter().filter(|c| filter.matches(c.id.as_str()));
+                let cases = p
+                    .cases()
+                    .into_iter()
+                    .filter(|c| filter.matches(c.id.as_str()));
                 (p.clone(), cases.collect::<Vec<_>>())
             })
             .filter(|(_, cases)| !cases.is_empty())
@@ -178,6 +183,7 @@ impl Runner {
         let mut implementation: Option<Implementation> = None;
         let mut properties: Vec<(String, String)> = Vec::new();
         let mut warnings: Vec<String> = Vec::new();
+        let mut fetches = false;
         let run_tag = format!("conf-{}", started.timestamp_millis());
         match &self.options.target {
             TargetSpec::Fake => {
@@ -204,13 +210,14 @@ impl Runner {
             }
             TargetSpec::Adapter(cmd) => {
                 let options = AdapterOptions::new(self.options.timeout);
-                let mut adapter = AdapterTarget::start(cmd, options)
-                    .await
-                    .map_err(|source| RunError::Adapter {
+                let mut adapter = AdapterTarget::start(cmd, options).await.map_err(|source| {
+                    RunError::Adapter {
                         command: cmd.clone(),
                         source,
-                    })?;
+                    }
+                })?;
                 implementation = Some(adapter.implementation().clone());
+                fetches = adapter.capabilities().contains(&Capability::Fetch);
                 let capabilities: Vec<&str> =
                     adapter.capabilities().iter().map(|c| c.as_str()).collect();
                 properties.push(("adapter.capabilities".into(), capabilities.join(",")));
@@ -238,8 +245,39 @@ impl Runner {
                 }
             }
         }
-        let results = progress.results;
+        let mut results = progress.results;
+        // Reads finish in any order; reports list cases in enumeration order, so that two runs
+        // of the same cases produce the same files.
+        let order: HashMap<&str, usize> = selected
+            .iter()
+            .flat_map(|(_, cases)| cases.iter())
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        results.sort_by_key(|r| order.get(r.case.id.as_str()).copied().unwrap_or(usize::MAX));
         let known = builtin_profiles();
+        // The embedded fake and fetch adapters meet one fake per profile, so each profile's
+        // observations are judged on their own; a URL or a derive adapter is one target.
+        let per_profile_targets = match &self.options.target {
+            TargetSpec::Fake => true,
+            TargetSpec::Url(_) => false,
+            TargetSpec::Adapter(_) => fetches,
+        };
+        let compat = if per_profile_targets && selected.len() > 1 {
+            selected
+                .iter()
+                .flat_map(|(p, _)| {
+                    let mine: Vec<CaseResult> = results
+                        .iter()
+                        .filter(|r| r.case.profile == p.name())
+                        .cloned()
+                        .collect();
+                    compatibility(&mine, &known, Some(p.name()))
+                })
+                .collect()
+        } else {
+            compatibility(&results, &known, None)
+        };
         Ok(RunReport {
             harness_version: crate::VERSION.to_owned(),
             target: self.options.target.to_string(),
@@ -253,7 +291,7 @@ impl Runner {
                     digest: p.digest().to_owned(),
                 })
                 .collect(),
-            compatibility: compatibility(&results, &known),
+            compatibility: compat,
             properties,
             warnings,
             cases: results,
@@ -313,7 +351,13 @@ impl Runner {
         let specs: Vec<_> = cases
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.vm_state.clone(), c.task_state.clone(), format!("{run_tag}-{i}")))
+            .map(|(i, c)| {
+                (
+                    c.vm_state.clone(),
+                    c.task_state.clone(),
+                    format!("{run_tag}-{i}"),
+                )
+            })
             .collect();
         let seeded = match cp.seed(&specs).await {
             Ok(s) => s,
@@ -372,7 +416,13 @@ impl Runner {
         let specs: Vec<_> = cases
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.vm_state.clone(), c.task_state.clone(), format!("{run_tag}-{i}")))
+            .map(|(i, c)| {
+                (
+                    c.vm_state.clone(),
+                    c.task_state.clone(),
+                    format!("{run_tag}-{i}"),
+                )
+            })
             .collect();
         let seeded = match cp.seed(&specs).await {
             Ok(s) => s,
@@ -420,7 +470,10 @@ impl Runner {
         let mut passes = vec![false];
         // Nova hides soft-deleted servers from default listings; an admin lists them with
         // deleted=True.
-        if cases.iter().any(|c| c.vm_state.as_deref() == Some("soft-delete")) {
+        if cases
+            .iter()
+            .any(|c| c.vm_state.as_deref() == Some("soft-delete"))
+        {
             passes.push(true);
         }
         for deleted in passes {
@@ -449,7 +502,11 @@ fn record_joined(
         Err(e) => {
             // A panicking read task is a bug in the harness; the case still gets a verdict.
             if let Some(case) = pending.remove(&e.id()) {
-                progress.record(errored(&case, &format!("internal error: {e}"), Duration::ZERO));
+                progress.record(errored(
+                    &case,
+                    &format!("internal error: {e}"),
+                    Duration::ZERO,
+                ));
             }
         }
     }

@@ -157,7 +157,8 @@ mod tests {
     fn views_that_disagree_with_each_other_are_both_named() {
         let c = case(Some("active"), Some("rebooting"), "REBOOT");
         let mut s = seen("ACTIVE", Some("active"), Some("rebooting"));
-        s.other_views.push(("/servers/detail".into(), "HARD_REBOOT".into()));
+        s.other_views
+            .push(("/servers/detail".into(), "HARD_REBOOT".into()));
         let r = judge(&c, Observation::Seen(s), Duration::ZERO);
         assert_eq!(
             r.detail.as_deref(),
@@ -169,9 +170,13 @@ mod tests {
     fn a_listing_agreeing_with_a_wrong_show_adds_nothing() {
         let c = case(Some("active"), Some("rebooting"), "REBOOT");
         let mut s = seen("ACTIVE", Some("active"), Some("rebooting"));
-        s.other_views.push(("/servers/detail".into(), "ACTIVE".into()));
+        s.other_views
+            .push(("/servers/detail".into(), "ACTIVE".into()));
         let r = judge(&c, Observation::Seen(s), Duration::ZERO);
-        assert_eq!(r.detail.as_deref(), Some("expected REBOOT, observed ACTIVE"));
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("expected REBOOT, observed ACTIVE")
+        );
     }
 
     #[test]
