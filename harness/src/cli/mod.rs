@@ -5,17 +5,54 @@ use clap::{Parser, Subcommand};
 mod adapter;
 mod cases;
 mod compare;
+mod run;
 
-/// Conformance harness for cloud-server status derivation.
+const AFTER_HELP: &str = "\
+EXAMPLES:
+    harness                                  run ecs-openstack against the embedded fake
+    harness --profile all                    run all three profiles
+    harness --target http://127.0.0.1:8774   run against a fake-server started separately
+    harness --target adapter:adapters/nova/run --profile nova
+                                             certify an SDK adapter
+    harness --filter 'ecs-openstack/active/*' -v
+                                             run a subset and print every case
+    harness cases list --profile ecs         list the cases of a profile
+    harness cases diff ecs nova              where Huawei's table and Nova disagree
+
+REPORTS (in --report-dir, default reports/):
+    junit.xml     one testsuite per profile x group (valid, invalid, probe)
+    results.json  machine-readable results (format_version 1)
+    summary.md    Markdown summary for $GITHUB_STEP_SUMMARY
+    index.html    a grid of vm_state x task_state per profile
+
+EXIT CODES:
+    0  every case ran and conformed
+    1  at least one conformance failure (a status differed from the profile)
+    2  usage, configuration or infrastructure error: bad flags or files, target
+       unreachable, control plane refused, report not writable, a case that
+       errored, or a run that executed no case";
+
+/// Conformance harness for cloud-server status derivation (OpenStack Nova, Huawei ECS).
+///
+/// Runs every case of a status-derivation profile (every table row, every invalid pair, and
+/// probes outside the vocabulary) against a target and reports conformance as JUnit XML,
+/// results.json, Markdown and HTML. With no arguments it runs the default profile against the
+/// embedded fake server, which needs no setup.
 #[derive(Debug, Parser)]
-#[command(name = "harness", version)]
+#[command(name = "harness", version, args_conflicts_with_subcommands = true, after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+
+    #[command(flatten)]
+    run: run::RunArgs,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run cases against a target and write reports (the default command).
+    #[command(after_help = AFTER_HELP)]
+    Run(run::RunArgs),
     /// List, check and compare status-derivation profiles and their cases.
     #[command(subcommand)]
     Cases(cases::CasesCommand),
@@ -29,14 +66,34 @@ enum Command {
 
 /// Parses the command line, runs it and returns the process exit code.
 pub(crate) fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                harness::exit_code::ERROR
+            } else {
+                harness::exit_code::SUCCESS
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
     match cli.command {
         Some(Command::Cases(cmd)) => cases::run(cmd),
         Some(Command::Adapter(cmd)) => adapter::run(cmd),
         Some(Command::Compare(args)) => compare::run(args),
-        None => {
-            eprintln!("error: `harness run` is not built yet");
-            harness::exit_code::ERROR
-        }
+        Some(Command::Run(args)) => run::run(args),
+        None => run::run(cli.run),
     }
+}
+
+/// Prints an error with its chain of causes and returns the usage/infrastructure exit code.
+pub(crate) fn fail(err: &dyn std::error::Error) -> i32 {
+    eprintln!("error: {err}");
+    let mut source = err.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    harness::exit_code::ERROR
 }

@@ -95,10 +95,7 @@ impl ServerView {
     pub fn from_json(raw: Value) -> Option<ServerView> {
         let obj = raw.as_object()?;
         let id = obj.get("id")?.as_str()?.to_owned();
-        let field = |k: &str| {
-            obj.get(k)
-                .map(|v| v.as_str().map(str::to_owned))
-        };
+        let field = |k: &str| obj.get(k).map(|v| v.as_str().map(str::to_owned));
         Some(ServerView {
             id,
             status: obj.get("status").and_then(Value::as_str).map(str::to_owned),
@@ -217,7 +214,11 @@ impl ControlPlane {
     ) -> Result<Option<FakeInfo>, ControlPlaneError> {
         let http = http_client(options.timeout)?;
         let url = format!("{}/_fake/", base.trim_end_matches('/'));
-        let resp = http.get(&url).send().await.map_err(|e| transport(&url, &e))?;
+        let resp = http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| transport(&url, &e))?;
         if !resp.status().is_success() {
             return Ok(None);
         }
@@ -265,10 +266,11 @@ impl ControlPlane {
             url: url.clone(),
             message: "no X-Subject-Token header".into(),
         })?;
-        let json: Value = serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
+        let json: Value =
+            serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
+                url: url.clone(),
+                message: e.to_string(),
+            })?;
         let project_id = json
             .pointer("/token/project/id")
             .and_then(Value::as_str)
@@ -343,12 +345,16 @@ impl ControlPlane {
 
     /// `GET /servers/{id}`.
     pub async fn show(&self, id: &str) -> Result<ServerView, ControlPlaneError> {
-        let url = format!("{}/servers/{id}", self.info.compute_url.trim_end_matches('/'));
+        let url = format!(
+            "{}/servers/{id}",
+            self.info.compute_url.trim_end_matches('/')
+        );
         let text = self.send_with_retries("GET", &url, None, &[200]).await?;
-        let json: Value = serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
+        let json: Value =
+            serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
+                url: url.clone(),
+                message: e.to_string(),
+            })?;
         json.get("server")
             .cloned()
             .and_then(ServerView::from_json)
@@ -376,25 +382,29 @@ impl ControlPlane {
                     url: url.clone(),
                     message: e.to_string(),
                 })?;
-            let servers = page.get("servers").and_then(Value::as_array).ok_or_else(|| {
-                ControlPlaneError::Malformed {
+            let servers = page
+                .get("servers")
+                .and_then(Value::as_array)
+                .ok_or_else(|| ControlPlaneError::Malformed {
                     url: url.clone(),
                     message: "no `servers` array".into(),
-                }
-            })?;
+                })?;
             for s in servers {
-                let view =
-                    ServerView::from_json(s.clone()).ok_or_else(|| ControlPlaneError::Malformed {
+                let view = ServerView::from_json(s.clone()).ok_or_else(|| {
+                    ControlPlaneError::Malformed {
                         url: url.clone(),
                         message: "a server without an `id`".into(),
-                    })?;
+                    }
+                })?;
                 out.push(view);
             }
             let next = page
                 .get("servers_links")
                 .and_then(Value::as_array)
                 .and_then(|links| {
-                    links.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))
+                    links
+                        .iter()
+                        .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))
                 })
                 .and_then(|l| l.get("href"))
                 .and_then(Value::as_str);

@@ -85,7 +85,11 @@ mod tests {
             ),
         ];
         for (input, want) in rows {
-            assert_eq!(input.parse::<TargetSpec>().unwrap(), want, "input {input:?}");
+            assert_eq!(
+                input.parse::<TargetSpec>().unwrap(),
+                want,
+                "input {input:?}"
+            );
         }
     }
 
