@@ -12,7 +12,7 @@ header { background: #1f2937; color: #fff; padding: 18px 28px; }
 header h1 { margin: 0; font-size: 22px; font-weight: 600; display: flex; gap: 14px;
   align-items: center; flex-wrap: wrap; }
 header .sub { margin: 4px 0 0; color: #cbd5e1; font-size: 13px; }
-main { padding: 18px 28px 40px; max-width: 1800px; }
+main { padding: 18px 28px 40px; }
 h2 { font-size: 17px; margin: 0 0 10px; }
 h2 small { font-weight: 400; color: var(--muted); font-size: 13px; margin-left: 8px; }
 h3 { font-size: 14px; margin: 18px 0 8px; }
