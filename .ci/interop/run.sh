@@ -85,7 +85,8 @@ else
     fake_bin="$target_dir/debug/fake-server"
 fi
 
-tmp=$(mktemp -d)
+# Under the git-ignored cache, not /tmp, so nothing that tidies /tmp can pull it away mid-run.
+tmp=$(mktemp -d "$cache/interop-run.XXXXXX")
 fake_pid=
 # shellcheck disable=SC2329 # invoked by the EXIT trap
 cleanup() {
@@ -116,5 +117,5 @@ fi
 echo "interop: fake-server (pid $fake_pid) at $base, profile nova, manual clock, step ${step_ms} ms"
 
 status=0
-INTEROP_STEP_MS=$step_ms "$venv/bin/python" "$here/interop.py" "$base" || status=$?
+TMPDIR=$tmp INTEROP_STEP_MS=$step_ms "$venv/bin/python" "$here/interop.py" "$base" || status=$?
 exit "$status"
