@@ -312,3 +312,61 @@ fn post_json(runtime: &tokio::runtime::Runtime, url: &str, body: Value) -> u16 {
             .as_u16()
     })
 }
+
+#[test]
+fn fail_fast_stops_at_the_first_failure_and_skips_the_rest() {
+    // Arrange: two deviating pairs; the cases run in enumeration order.
+    let runtime = rt();
+    let fake = runtime.block_on(async {
+        FakeServer::builder()
+            .deviation(Some("building"), None, "ACTIVE")
+            .deviation(Some("stopped"), None, "ACTIVE")
+            .start()
+            .await
+            .unwrap()
+    });
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act: one read in flight, so "first" is well defined.
+    let (code, _, _, results) = harness(
+        &["--target", &fake.uri(), "--fail-fast", "--concurrency", "1"],
+        dir.path(),
+    );
+
+    // Assert
+    assert_eq!(code, 1);
+    let by_outcome = outcomes(&results);
+    assert_eq!(by_outcome["fail"], ["ecs-openstack/building/null"]);
+    let skipped = &by_outcome["skip"];
+    assert!(skipped.contains(&"ecs-openstack/stopped/null".to_owned()));
+    // With one read in flight, exactly the cases before the first failure ran (and passed), and
+    // every case after it was skipped.
+    let first_fail = results["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["outcome"] == "fail")
+        .unwrap();
+    assert_eq!(by_outcome.get("pass").map_or(0, Vec::len), first_fail);
+    assert_eq!(skipped.len(), 388 - first_fail - 1);
+    let reason = results["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["outcome"] == "skip")
+        .unwrap()["detail"]
+        .clone();
+    assert_eq!(reason, "not run: --max-fail 1 reached");
+}
+
+#[test]
+fn a_filter_matching_nothing_exits_2_and_writes_no_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr, results) = harness(&["--filter", "nope/*"], dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: no case selected: check --profile and --filter (`harness cases list` shows the ids)"
+    );
+    assert_eq!(results, Value::Null);
+}

@@ -374,14 +374,15 @@ impl Runner {
         let mut tasks = JoinSet::new();
         let mut pending: HashMap<Id, Case> = HashMap::new();
         for (case, server) in cases.iter().zip(&seeded) {
+            let permit = semaphore.clone().acquire_owned().await;
+            // Results that finished meanwhile are recorded before deciding, so --max-fail is
+            // exact with --concurrency 1 and off by at most the reads in flight otherwise.
+            while let Some(done) = tasks.try_join_next_with_id() {
+                record_joined(done, &mut pending, progress);
+            }
             if progress.stopped() {
                 progress.record(skipped_by_max_fail(case, self.options.max_fail));
                 continue;
-            }
-            let permit = semaphore.clone().acquire_owned().await;
-            // Results that finished meanwhile are recorded now, so --max-fail reacts promptly.
-            while let Some(done) = tasks.try_join_next_with_id() {
-                record_joined(done, &mut pending, progress);
             }
             let cp = cp.clone();
             let id = server.id.clone();
