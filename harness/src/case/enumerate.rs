@@ -36,6 +36,8 @@ impl GroupCounts {
                 Group::Valid => counts.valid += 1,
                 Group::Invalid => counts.invalid += 1,
                 Group::Probe => counts.probe += 1,
+                // Observe and lifecycle checks are never enumerated from a profile.
+                Group::Filter | Group::Lifecycle => {}
             }
         }
         counts

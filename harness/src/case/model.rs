@@ -13,11 +13,21 @@ pub enum Group {
     Invalid,
     /// A value outside the vocabulary (unknown, empty, wrong case, null vm_state).
     Probe,
+    /// A cloud's `?status=` list filter (observe mode; never enumerated from a profile).
+    Filter,
+    /// A lifecycle step's settled state (lifecycle mode; never enumerated from a profile).
+    Lifecycle,
 }
 
 impl Group {
     /// All groups, in report order.
-    pub const ALL: [Group; 3] = [Group::Valid, Group::Invalid, Group::Probe];
+    pub const ALL: [Group; 5] = [
+        Group::Valid,
+        Group::Invalid,
+        Group::Probe,
+        Group::Filter,
+        Group::Lifecycle,
+    ];
 
     /// The lower-case name used in ids, JUnit class names and `results.json`.
     pub fn as_str(self) -> &'static str {
@@ -25,6 +35,8 @@ impl Group {
             Group::Valid => "valid",
             Group::Invalid => "invalid",
             Group::Probe => "probe",
+            Group::Filter => "filter",
+            Group::Lifecycle => "lifecycle",
         }
     }
 }
@@ -92,6 +104,20 @@ pub struct Case {
 impl Case {
     /// A human-readable, stable test name such as `active / rebooting -> REBOOT`.
     pub fn display_name(&self) -> String {
+        if matches!(self.group, Group::Filter | Group::Lifecycle) {
+            // Checks, not pairs: the id after `<profile>/<group>/` names them, e.g.
+            // `status=REBOOT` or `basic/stop -> SHUTOFF`.
+            let prefix = format!("{}/{}/", self.profile, self.group);
+            let tail = self
+                .id
+                .as_str()
+                .strip_prefix(&prefix)
+                .unwrap_or(self.id.as_str());
+            return match self.group {
+                Group::Filter => format!("status={tail}"),
+                _ => format!("{tail} -> {}", self.expected),
+            };
+        }
         format!(
             "{} / {} -> {}",
             state_label(self.vm_state.as_deref()),

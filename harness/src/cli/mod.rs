@@ -4,6 +4,8 @@ use clap::{Parser, Subcommand};
 
 mod adapter;
 mod cases;
+mod cleanup;
+mod cloud;
 mod compare;
 mod run;
 
@@ -52,7 +54,7 @@ struct Cli {
 enum Command {
     /// Run cases against a target and write reports (the default command).
     #[command(after_help = AFTER_HELP)]
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List, check and compare status-derivation profiles and their cases.
     #[command(subcommand)]
     Cases(cases::CasesCommand),
@@ -62,6 +64,9 @@ enum Command {
     /// Compare two results.json files: regressions, fixes, new and removed cases.
     #[command(after_help = compare::AFTER_HELP)]
     Compare(compare::CompareArgs),
+    /// Delete servers left by an interrupted lifecycle run (only those tagged conformance-kit).
+    #[command(after_help = cleanup::AFTER_HELP)]
+    Cleanup(cleanup::CleanupArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -82,7 +87,8 @@ pub(crate) fn main() -> i32 {
         Some(Command::Cases(cmd)) => cases::run(cmd),
         Some(Command::Adapter(cmd)) => adapter::run(cmd),
         Some(Command::Compare(args)) => compare::run(args),
-        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Cleanup(args)) => cleanup::run(args),
+        Some(Command::Run(args)) => run::run(*args),
         None => run::run(cli.run),
     }
 }

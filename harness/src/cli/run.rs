@@ -17,8 +17,9 @@ use std::time::Duration;
 pub(crate) struct RunArgs {
     /// Where to run: `fake` (embedded, the default), an http(s):// URL of a fake-server or cloud,
     /// or `adapter:CMD` (an SDK adapter, e.g. `adapter:adapters/nova/run`).
-    #[arg(long, value_name = "fake|URL|adapter:CMD", default_value = "fake")]
-    pub(crate) target: TargetSpec,
+    /// With --os-cloud or --token, a URL is the cloud's compute endpoint (observe mode).
+    #[arg(long, value_name = "fake|URL|adapter:CMD")]
+    pub(crate) target: Option<TargetSpec>,
 
     /// Profile(s) to run: ecs-openstack (default), ecs, nova, or all. Repeatable.
     #[arg(long = "profile", value_name = "NAME", default_value = "ecs-openstack")]
@@ -69,6 +70,9 @@ pub(crate) struct RunArgs {
     /// Colour the terminal output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub(crate) color: Color,
+
+    #[command(flatten)]
+    pub(crate) cloud: super::cloud::CloudArgs,
 }
 
 /// `--color`.
@@ -104,9 +108,17 @@ pub(crate) fn run(args: RunArgs) -> i32 {
         eprintln!("error: --timeout must be a positive number of seconds");
         return exit_code::ERROR;
     }
+    let target = match super::cloud::mode(args.target.as_ref(), &args.cloud) {
+        Ok(super::cloud::Mode::Runner(target)) => target,
+        Ok(super::cloud::Mode::Cloud) => return run_cloud(&args, profiles),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit_code::ERROR;
+        }
+    };
     let options = RunOptions {
-        target: args.target.clone(),
-        profiles,
+        target,
+        profiles: profiles.clone(),
         filters: args.filters.clone(),
         concurrency: usize::from(args.concurrency),
         timeout: Duration::from_secs_f64(args.timeout),
@@ -152,22 +164,77 @@ pub(crate) fn run(args: RunArgs) -> i32 {
     bar.finish_and_clear();
     let report = match result {
         Ok(r) => r,
+        Err(harness::runner::RunError::NoControlPlane(_)) if super::cloud::fallback_to_cloud() => {
+            return run_cloud(&args, profiles);
+        }
         Err(e) => return super::fail(&e),
     };
-    let written = match harness::report::write_all(&report, &args.report_dir, args.junit.as_deref())
+    finish(&args, &report)
+}
+
+/// Observe (and lifecycle) mode against a cloud; returns the exit code.
+fn run_cloud(args: &RunArgs, profiles: Vec<harness::case::Profile>) -> i32 {
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let options = super::cloud::options(&args.cloud, args.target.as_ref(), profiles, timeout);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return super::fail(&e),
+    };
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let verbose = args.verbose;
+    let progress = |server: &str, step: &str, status: &str| {
+        let line = format!("{server}: {step}: {status}");
+        if verbose {
+            eprintln!("{line}");
+        }
+        bar.set_message(line);
+    };
+    let result = runtime.block_on(harness::cloud::run_cloud(
+        options,
+        super::cloud::shutdown_signal(),
+        &progress,
+    ));
+    bar.finish_and_clear();
+    match result {
+        Ok(report) => {
+            if !args.quiet {
+                for (key, value) in &report.properties {
+                    if key.starts_with("lifecycle.choice") {
+                        println!("lifecycle: {value}");
+                    }
+                }
+            }
+            finish(args, &report)
+        }
+        Err(e) => super::fail(&e),
+    }
+}
+
+/// Writes the reports, prints the summary and returns the exit code.
+fn finish(args: &RunArgs, report: &RunReport) -> i32 {
+    let written = match harness::report::write_all(report, &args.report_dir, args.junit.as_deref())
     {
         Ok(w) => w,
         Err(e) => return super::fail(&e),
     };
     if !args.quiet {
-        print!("{}", harness::report::terminal_summary(&report));
+        print!("{}", harness::report::terminal_summary(report));
         println!(
             "reports: {} (junit: {})",
             args.report_dir.display(),
             written.junit.display()
         );
     }
-    verdict(&report)
+    verdict(report)
 }
 
 fn case_line(r: &harness::outcome::CaseResult, color: bool) -> String {

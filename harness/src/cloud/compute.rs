@@ -2,7 +2,8 @@
 //!
 //! The main type is [`ComputeClient`].
 
-use super::auth::{AuthenticateError, CloudSession, error_message};
+use super::auth::{CloudSession, error_message};
+use super::compute_error::ComputeError;
 use super::microversion::{Microversion, VersionInfo};
 use super::retry::{RateLimiter, RetryPolicy, retry_after};
 use super::secret::redact_url;
@@ -36,94 +37,6 @@ impl Default for ComputeOptions {
             max_rps: None,
             request_timeout: Duration::from_secs(30),
             max_pages: 10_000,
-        }
-    }
-}
-
-/// Why a compute request failed. URLs are redacted.
-#[derive(Debug, thiserror::Error)]
-pub enum ComputeError {
-    /// No token could be had.
-    #[error("failed to get a token for the compute API")]
-    Auth(#[source] AuthenticateError),
-    /// The compute endpoint is not a URL.
-    #[error("failed to use compute endpoint {url}: not an http(s) URL")]
-    InvalidEndpoint {
-        /// The endpoint.
-        url: String,
-    },
-    /// The request never got an answer (connection refused or dropped, timeout).
-    #[error("failed to {method} {url} after {attempts} attempt(s)")]
-    Transport {
-        /// The HTTP method.
-        method: Method,
-        /// The URL.
-        url: String,
-        /// Attempts made.
-        attempts: u32,
-        /// The last transport error (without its URL).
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The cloud answered with an error status.
-    #[error("failed to {method} {url}: HTTP {}: {message}", .status.as_u16())]
-    Http {
-        /// The HTTP method.
-        method: Method,
-        /// The URL.
-        url: String,
-        /// The status.
-        status: StatusCode,
-        /// The Nova error message (`{"<kind>": {"message": …}}`), or the start of the body.
-        message: String,
-    },
-    /// The cloud kept answering 429 or 503 until the attempts or the deadline ran out.
-    #[error(
-        "failed to {method} {url}: still HTTP {} after {attempts} attempt(s) in {waited_ms} ms: {message}",
-        .status.as_u16()
-    )]
-    GaveUp {
-        /// The HTTP method.
-        method: Method,
-        /// The URL.
-        url: String,
-        /// The last status (429 or 503).
-        status: StatusCode,
-        /// Attempts made.
-        attempts: u32,
-        /// Time spent in all.
-        waited_ms: u128,
-        /// The last error message.
-        message: String,
-    },
-    /// A success answer that is not what Nova sends.
-    #[error("failed to read the answer to {method} {url}: {problem}")]
-    InvalidResponse {
-        /// The HTTP method.
-        method: Method,
-        /// The URL.
-        url: String,
-        /// What was wrong.
-        problem: String,
-    },
-    /// The pinned microversion is not available.
-    #[error("failed to negotiate a compute microversion at {url}: {problem}")]
-    Microversion {
-        /// The endpoint.
-        url: String,
-        /// Why.
-        problem: String,
-    },
-}
-
-impl ComputeError {
-    /// The HTTP status of an error answer, if there was one.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            ComputeError::Http { status, .. } | ComputeError::GaveUp { status, .. } => {
-                Some(*status)
-            }
-            _ => None,
         }
     }
 }
@@ -204,7 +117,7 @@ impl ComputeClient {
             candidates.push(parent);
         }
         for url in candidates {
-            let answer = self.execute(Method::GET, url.clone(), false).await?;
+            let answer = self.execute(Method::GET, url.clone(), false, None).await?;
             if !answer.status.is_success() {
                 continue;
             }
@@ -320,7 +233,7 @@ impl ComputeClient {
 
     /// A GET with the microversion headers; any non-2xx is [`ComputeError::Http`].
     pub async fn get_json(&self, url: Url) -> Result<Value, ComputeError> {
-        let answer = self.execute(Method::GET, url.clone(), true).await?;
+        let answer = self.execute(Method::GET, url.clone(), true, None).await?;
         let shown = redact_url(url.as_str());
         if !answer.status.is_success() {
             return Err(ComputeError::Http {
@@ -337,6 +250,50 @@ impl ComputeClient {
         })
     }
 
+    /// Sends a mutating (or any) request to `path` under the endpoint with an optional JSON
+    /// body and the microversion headers; returns the parsed answer body (`Value::Null` when
+    /// empty). Any non-2xx is [`ComputeError::Http`]. 429 and 503 are retried as for GETs; a
+    /// dropped connection is not retried for anything but GET, so an action is never sent twice.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &harness::cloud::ComputeClient) -> Result<(), harness::cloud::ComputeError> {
+    /// use reqwest::Method;
+    /// client
+    ///     .send(Method::POST, &["servers", "ID", "action"], Some(&serde_json::json!({"os-stop": null})))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &[&str],
+        body: Option<&Value>,
+    ) -> Result<Value, ComputeError> {
+        let url = self.url(path, &[]);
+        let answer = self
+            .execute(method.clone(), url.clone(), true, body)
+            .await?;
+        let shown = redact_url(url.as_str());
+        if !answer.status.is_success() {
+            return Err(ComputeError::Http {
+                method,
+                url: shown,
+                status: answer.status,
+                message: error_message(&answer.body),
+            });
+        }
+        if answer.body.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&answer.body).map_err(|_| ComputeError::InvalidResponse {
+            method,
+            url: shown,
+            problem: "the body is not JSON".to_owned(),
+        })
+    }
+
     /// Sends one request with auth (and microversion headers when `versioned`), retrying 429
     /// and 503 (honouring `Retry-After`) and, for GETs, transport errors, all within the
     /// retry deadline; a 401 renews the token once.
@@ -345,6 +302,7 @@ impl ComputeClient {
         method: Method,
         url: Url,
         versioned: bool,
+        body: Option<&Value>,
     ) -> Result<Answer, ComputeError> {
         let policy = self.options.retry;
         let started = Instant::now();
@@ -371,6 +329,9 @@ impl ComputeClient {
                 request = request
                     .header("OpenStack-API-Version", format!("compute {mv}"))
                     .header("X-OpenStack-Nova-API-Version", mv);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
             }
             let result = match request.send().await {
                 Ok(response) => {

@@ -229,7 +229,7 @@ fn profile_section(h: &mut String, report: &RunReport, profile: &str) {
     );
     let table: Vec<&CaseResult> = report
         .results_of(profile, None)
-        .filter(|r| r.case.group != Group::Probe)
+        .filter(|r| matches!(r.case.group, Group::Valid | Group::Invalid))
         .collect();
     if !table.is_empty() {
         grid(h, &table);
