@@ -2,12 +2,13 @@
 //!
 //! The AK/SK signature is ignored; the project id in the path selects the servers.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::json;
 
 use super::core::{Api, Inner};
 use super::error::method_not_allowed;
 use super::http::{ApiRequest, ApiResponse};
-use super::nova::iso;
+use super::render::{EmptyObject, Iso, typed_json};
 use crate::domain::{Server, ServerId, Status, StatusFilter};
 
 fn ecs_error(status: u16, code: &str, message: String) -> ApiResponse {
@@ -17,34 +18,93 @@ fn ecs_error(status: u16, code: &str, message: String) -> ApiResponse {
     )
 }
 
-fn body(s: &Server, status: &Status, now_ms: u64, step_ms: u64) -> Value {
-    let fault = match (&s.fault, status) {
-        (Some(f), Status::Error | Status::Deleted) => {
-            json!({"code": f.code, "created": iso(f.created_unix), "message": f.message, "details": f.details})
+/// The ECS native server body (fields in byte order of their keys).
+#[derive(Serialize)]
+pub(crate) struct EcsServer<'a> {
+    #[serde(rename = "OS-EXT-AZ:availability_zone")]
+    availability_zone: &'static str,
+    #[serde(rename = "OS-EXT-STS:power_state")]
+    power_state: Option<i64>,
+    #[serde(rename = "OS-EXT-STS:task_state")]
+    task_state: Option<&'a str>,
+    #[serde(rename = "OS-EXT-STS:vm_state")]
+    vm_state: Option<&'a str>,
+    addresses: EmptyObject,
+    created: Iso,
+    fault: Option<EcsFault<'a>>,
+    flavor: IdOnly<'a>,
+    #[serde(rename = "hostId")]
+    host_id: &'static str,
+    id: &'a str,
+    image: IdOnly<'a>,
+    locked: bool,
+    metadata: EmptyObject,
+    name: &'a str,
+    progress: u8,
+    status: &'a str,
+    tenant_id: &'a str,
+    updated: Iso,
+    user_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct EcsFault<'a> {
+    code: u16,
+    created: Iso,
+    details: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct IdOnly<'a> {
+    id: &'a str,
+}
+
+impl<'a> EcsServer<'a> {
+    pub(crate) fn new(s: &'a Server, status: &'a Status, now_ms: u64, step_ms: u64) -> Self {
+        EcsServer {
+            availability_zone: "az1",
+            power_state: s.power_state,
+            task_state: s.task_state.as_ref().map(|t| t.as_str()),
+            vm_state: s.vm_state.as_ref().map(|v| v.as_str()),
+            addresses: EmptyObject,
+            created: Iso(s.created_unix),
+            fault: match (&s.fault, status) {
+                (Some(f), Status::Error | Status::Deleted) => Some(EcsFault {
+                    code: f.code,
+                    created: Iso(f.created_unix),
+                    details: &f.details,
+                    message: &f.message,
+                }),
+                _ => None,
+            },
+            flavor: IdOnly { id: &s.flavor_id },
+            host_id: "",
+            id: s.id.as_str(),
+            image: IdOnly {
+                id: s.image_id.as_deref().unwrap_or_default(),
+            },
+            locked: s.locked,
+            metadata: EmptyObject,
+            name: &s.name,
+            progress: s.progress(now_ms, step_ms),
+            status: status.as_str(),
+            tenant_id: &s.project_id,
+            updated: Iso(s.updated_unix),
+            user_id: &s.user_id,
         }
-        _ => Value::Null,
-    };
-    json!({
-        "id": s.id.as_str(),
-        "name": s.name,
-        "status": status.as_str(),
-        "tenant_id": s.project_id,
-        "user_id": s.user_id,
-        "created": iso(s.created_unix),
-        "updated": iso(s.updated_unix),
-        "hostId": "",
-        "image": {"id": s.image_id.clone().unwrap_or_default()},
-        "flavor": {"id": s.flavor_id},
-        "metadata": {},
-        "addresses": {},
-        "OS-EXT-STS:vm_state": s.vm_state.as_ref().map(|v| v.as_str()),
-        "OS-EXT-STS:task_state": s.task_state.as_ref().map(|t| t.as_str()),
-        "OS-EXT-STS:power_state": s.power_state,
-        "OS-EXT-AZ:availability_zone": "az1",
-        "locked": s.locked,
-        "fault": fault,
-        "progress": s.progress(now_ms, step_ms),
-    })
+    }
+}
+
+#[derive(Serialize)]
+struct DetailBody<'a> {
+    count: usize,
+    servers: Vec<EcsServer<'a>>,
+}
+
+#[derive(Serialize)]
+struct ShowBody<'a> {
+    server: EcsServer<'a>,
 }
 
 pub(crate) fn handle(api: &Api, inner: &mut Inner, req: &ApiRequest, _base: &str) -> ApiResponse {
@@ -91,27 +151,35 @@ pub(crate) fn handle(api: &Api, inner: &mut Inner, req: &ApiRequest, _base: &str
                 })
                 .collect();
             let count = all.len();
-            let servers: Vec<Value> = all
+            let page: Vec<(&Server, Status)> = all
                 .into_iter()
                 .skip((offset - 1) * limit)
                 .take(limit)
                 .map(|s| {
-                    body(
+                    (
                         s,
-                        &deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()),
-                        now,
-                        step,
+                        deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()),
                     )
                 })
                 .collect();
-            ApiResponse::json(200, &json!({"count": count, "servers": servers}))
+            let body = DetailBody {
+                count,
+                servers: page
+                    .iter()
+                    .map(|(s, status)| EcsServer::new(s, status, now, step))
+                    .collect(),
+            };
+            typed_json(200, &body, 64 + 1024 * page.len())
         }
         [id] => {
             let sid = ServerId::new(*id);
             match inner.cloud.get(&sid) {
                 Some(s) if s.project_id == project => {
                     let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
-                    ApiResponse::json(200, &json!({"server": body(s, &status, now, step)}))
+                    let body = ShowBody {
+                        server: EcsServer::new(s, &status, now, step),
+                    };
+                    typed_json(200, &body, 1024)
                 }
                 _ => ecs_error(
                     404,

@@ -57,6 +57,12 @@ impl Identity {
 
 /// A stable 32-hex id for a name (FNV-1a, two lanes), like Keystone's uuid hex ids.
 pub(crate) fn stable_id(kind: &str, name: &str) -> String {
+    let (a, b) = stable_lanes(kind, name);
+    format!("{a:016x}{b:016x}")
+}
+
+/// The two 64-bit lanes [`stable_id`] prints in hex.
+pub(crate) fn stable_lanes(kind: &str, name: &str) -> (u64, u64) {
     let lane = |seed: u64| {
         let mut h = seed;
         for b in kind.bytes().chain([b':']).chain(name.bytes()) {
@@ -65,11 +71,7 @@ pub(crate) fn stable_id(kind: &str, name: &str) -> String {
         }
         h
     };
-    format!(
-        "{:016x}{:016x}",
-        lane(0xcbf2_9ce4_8422_2325),
-        lane(0x8422_2325_cbf2_9ce4)
-    )
+    (lane(0xcbf2_9ce4_8422_2325), lane(0x8422_2325_cbf2_9ce4))
 }
 
 /// The project id of a project (or user) name.

@@ -6,13 +6,14 @@
 
 mod control;
 mod core;
-mod ecs;
+pub(crate) mod ecs;
 mod error;
 mod faults;
 mod http;
 mod identity;
 mod journal;
 pub mod nova;
+mod render;
 
 pub use core::{Api, ApiConfig};
 pub use http::{ApiRequest, ApiResponse, MAX_BODY_BYTES};

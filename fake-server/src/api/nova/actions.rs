@@ -8,7 +8,7 @@ use super::super::http::ApiResponse;
 use super::flavors;
 use super::route::Ctx;
 use super::servers::{can_see, view_ctx};
-use super::view::detail;
+use super::view::Detail;
 use crate::domain::{Action, ServerId, TransitionError, VmState};
 
 /// Looks a server up for an action; 404 when it is absent or belongs to another project.
@@ -202,11 +202,10 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
             let deriver = &ctx.api.config.deriver;
             match inner.cloud.get(&id) {
                 Some(s) => {
-                    let mut body = detail(
-                        s,
-                        &deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()),
-                        vctx,
-                    );
+                    let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+                    // Rare enough to edit as a `Value`: drop fields, add `adminPass`.
+                    let mut body =
+                        serde_json::to_value(Detail::new(s, &status, vctx)).unwrap_or_default();
                     if !ctx.mv.at_least(75) {
                         // Rebuild responses carry OS-EXT-STS fields only from 2.75.
                         if let Some(o) = body.as_object_mut() {

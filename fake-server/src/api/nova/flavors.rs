@@ -82,17 +82,6 @@ fn detail(f: &Flavor, mv: Microversion, base: &str) -> Value {
     v
 }
 
-/// The embedded flavor of a server body (2.47+) or the id-and-links form.
-pub(crate) fn server_flavor(id: &str, mv: Microversion, base: &str) -> Value {
-    let f = find(id).copied().unwrap_or(FLAVORS[0]);
-    if mv.at_least(47) {
-        json!({"vcpus": f.vcpus, "ram": f.ram, "disk": f.disk, "ephemeral": 0, "swap": 0,
-               "original_name": f.name, "extra_specs": {}})
-    } else {
-        json!({"id": id, "links": [{"rel": "bookmark", "href": format!("{base}/compute/flavors/{id}")}]})
-    }
-}
-
 /// `GET /flavors`, `/flavors/detail`, `/flavors/{id}`.
 pub(crate) fn handle(rest: &[&str], mv: Microversion, base: &str) -> Option<ApiResponse> {
     Some(match rest {

@@ -9,10 +9,13 @@ mod microversion;
 mod route;
 mod servers;
 mod view;
+#[cfg(test)]
+mod view_legacy;
+#[cfg(test)]
+mod view_tests;
 
 pub use microversion::{MAX_MINOR, Microversion};
 pub(crate) use route::handle;
-pub(crate) use view::iso;
 
 /// The image every seeded server reports (there is no image service).
 pub const DEFAULT_IMAGE: &str = "7a1c3c7e-6c0b-4d6f-9d0e-2f6f1f3b9a01";

@@ -1,14 +1,16 @@
 //! `GET /servers[/detail]`, `GET /servers/{id}` and `POST /servers`.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::super::core::Inner;
 use super::super::error::{bad_request, forbidden, parse_json, server_not_found};
 use super::super::http::{ApiResponse, percent_encode};
+use super::super::render::typed_json;
 use super::flavors;
 use super::route::Ctx;
-use super::view::{ViewCtx, brief, detail, links};
-use crate::domain::{NewServer, Server, ServerId, StatusFilter, VmState};
+use super::view::{Brief, DETAIL_BYTES, Detail, ViewCtx, links};
+use crate::domain::{NewServer, Server, ServerId, Status, StatusFilter, VmState};
 
 /// Nova's `max_limit`.
 const MAX_LIMIT: usize = 1000;
@@ -35,7 +37,10 @@ pub(crate) fn show(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
     match inner.cloud.get(&id) {
         Some(s) if can_see(ctx, s) => {
             let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
-            ApiResponse::json(200, &json!({"server": detail(s, &status, vctx)}))
+            let body = ShowBody {
+                server: Detail::new(s, &status, vctx),
+            };
+            typed_json(200, &body, DETAIL_BYTES)
         }
         _ => server_not_found(id.as_str()),
     }
@@ -124,22 +129,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         },
     };
     let page: Vec<&Server> = matching.iter().skip(start).take(limit).copied().collect();
-    let servers: Vec<Value> = page
-        .iter()
-        .map(|s| {
-            if detailed {
-                detail(
-                    s,
-                    &deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()),
-                    vctx,
-                )
-            } else {
-                brief(s, ctx.base)
-            }
-        })
-        .collect();
-    let mut body = json!({"servers": servers});
-    if !page.is_empty() && page.len() == limit {
+    let next = (!page.is_empty() && page.len() == limit).then(|| {
         let last = page[page.len() - 1].id.as_str();
         let mut query: Vec<String> = req
             .query_pairs()
@@ -156,9 +146,52 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         } else {
             "servers"
         };
-        body["servers_links"] = json!([{"rel": "next", "href": format!("{}/compute/v2.1/{coll}?{}", ctx.base, query.join("&"))}]);
+        [NextLink {
+            href: format!("{}/compute/v2.1/{coll}?{}", ctx.base, query.join("&")),
+            rel: "next",
+        }]
+    });
+    if detailed {
+        let statuses: Vec<Status> = page
+            .iter()
+            .map(|s| deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()))
+            .collect();
+        let body = ListBody {
+            servers: page
+                .iter()
+                .zip(&statuses)
+                .map(|(s, status)| Detail::new(s, status, vctx))
+                .collect(),
+            servers_links: next,
+        };
+        typed_json(200, &body, 64 + DETAIL_BYTES * page.len())
+    } else {
+        let body = ListBody {
+            servers: page.iter().map(|s| Brief::new(s, ctx.base)).collect(),
+            servers_links: next,
+        };
+        typed_json(200, &body, 64 + 256 * page.len())
     }
-    ApiResponse::json(200, &body)
+}
+
+/// `{"server": …}`.
+#[derive(Serialize)]
+struct ShowBody<'a> {
+    server: Detail<'a>,
+}
+
+/// `{"servers": […], "servers_links"?: [{"href", "rel": "next"}]}`.
+#[derive(Serialize)]
+struct ListBody<T> {
+    servers: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    servers_links: Option<[NextLink; 1]>,
+}
+
+#[derive(Serialize)]
+struct NextLink {
+    href: String,
+    rel: &'static str,
 }
 
 pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {

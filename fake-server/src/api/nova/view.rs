@@ -1,15 +1,20 @@
-//! Nova-shaped server bodies for a negotiated microversion.
+//! Nova-shaped server bodies for a negotiated microversion, as typed `Serialize` views.
 //!
 //! Implementation notes: the field set follows Nova's `views/servers.py` and its response
 //! schemas (`additionalProperties: false`): admin-only `OS-EXT-SRV-ATTR:*` fields are left
 //! out for other users, `fault` appears only on ERROR/DELETED, `progress` only on the statuses
 //! Nova shows it for, and the microversion gates (2.3, 2.9, 2.16, 2.19, 2.26, 2.47, 2.63,
-//! 2.71, 2.73, 2.90, 2.96) add fields in order.
+//! 2.71, 2.73, 2.90, 2.96) add fields in order. Views borrow from the [`Server`] and are
+//! written straight into the response buffer; fields are declared in byte order of their
+//! keys, the order the earlier `serde_json::Value` bodies had (see `api::render`).
 
-use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use std::fmt;
 
-use super::flavors::server_flavor;
+use serde::Serialize;
+
+use super::super::identity::stable_lanes;
+use super::super::render::{Cat, EMPTY_LIST, EmptyObject, Iso, Link, Micros, SortedPairs};
+use super::flavors::{FLAVORS, find};
 use super::microversion::Microversion;
 use crate::domain::{Server, Status, VmState};
 
@@ -23,25 +28,21 @@ pub(crate) struct ViewCtx<'a> {
     pub(crate) step_ms: u64,
 }
 
-pub(crate) fn iso(unix: i64) -> String {
-    DateTime::<Utc>::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
+/// Bytes a detailed server body takes, to pre-size buffers.
+pub(crate) const DETAIL_BYTES: usize = 2304;
 
-fn launched_at(unix: i64) -> String {
-    DateTime::<Utc>::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%dT%H:%M:%S%.6f")
-        .to_string()
-}
-
-pub(crate) fn links(base: &str, id: &str) -> Value {
-    json!([
-        {"rel": "self", "href": format!("{base}/compute/v2.1/servers/{id}")},
-        {"rel": "bookmark", "href": format!("{base}/compute/servers/{id}")},
-    ])
+/// A server's `self` and `bookmark` links.
+pub(crate) fn links<'a>(base: &'a str, id: &'a str) -> [Link<'a>; 2] {
+    [
+        Link {
+            href: Cat([base, "/compute/v2.1/servers/", id]),
+            rel: "self",
+        },
+        Link {
+            href: Cat([base, "/compute/servers/", id]),
+            rel: "bookmark",
+        },
+    ]
 }
 
 /// Whether Nova includes `progress` for a status.
@@ -64,180 +65,384 @@ fn is_scheduled(s: &Server) -> bool {
     )
 }
 
-fn addresses(s: &Server) -> Value {
-    if s.vm_state == Some(VmState::Building) {
-        return json!({});
-    }
-    let n = s.seq % 250 + 2;
-    json!({"private": [{"version": 4, "addr": format!("10.0.0.{n}"), "OS-EXT-IPS:type": "fixed",
-                        "OS-EXT-IPS-MAC:mac_addr": format!("fa:16:3e:00:{:02x}:{:02x}", (s.seq >> 8) & 0xff, s.seq & 0xff)}]})
+/// The brief form used by `GET /servers`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Brief<'a> {
+    id: &'a str,
+    links: [Link<'a>; 2],
+    name: &'a str,
 }
 
-/// The brief form used by `GET /servers`.
-pub(crate) fn brief(s: &Server, base: &str) -> Value {
-    json!({"id": s.id.as_str(), "name": s.name, "links": links(base, s.id.as_str())})
+impl<'a> Brief<'a> {
+    pub(crate) fn new(s: &'a Server, base: &'a str) -> Self {
+        Brief {
+            id: s.id.as_str(),
+            links: links(base, s.id.as_str()),
+            name: &s.name,
+        }
+    }
 }
 
 /// The full form used by show and detail.
-pub(crate) fn detail(s: &Server, status: &Status, ctx: ViewCtx<'_>) -> Value {
-    let ViewCtx {
-        mv, is_admin, base, ..
-    } = ctx;
-    let id = s.id.as_str();
-    let scheduled = is_scheduled(s);
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Value| {
-        m.insert(k.to_owned(), v);
-    };
-    put("id", json!(id));
-    put("name", json!(s.name));
-    put("status", json!(status.as_str()));
-    put("tenant_id", json!(s.project_id));
-    put("user_id", json!(s.user_id));
-    put(
-        "metadata",
-        Value::Object(
-            s.metadata
-                .iter()
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect(),
-        ),
-    );
-    put(
-        "hostId",
-        json!(if scheduled {
-            super::super::identity::stable_id("host", &s.project_id)[..28].to_owned()
-        } else {
-            String::new()
-        }),
-    );
-    put(
-        "image",
-        match &s.image_id {
-            Some(img) => {
-                json!({"id": img, "links": [{"rel": "bookmark", "href": format!("{base}/compute/images/{img}")}]})
-            }
-            None => json!(""),
-        },
-    );
-    put("flavor", server_flavor(&s.flavor_id, mv, base));
-    put("created", json!(iso(s.created_unix)));
-    put("updated", json!(iso(s.updated_unix)));
-    put("addresses", addresses(s));
-    put("accessIPv4", json!(""));
-    put("accessIPv6", json!(""));
-    put("links", links(base, id));
-    put("OS-DCF:diskConfig", json!("MANUAL"));
-    if shows_progress(status) {
-        put("progress", json!(s.progress(ctx.now_ms, ctx.step_ms)));
-    }
-    put(
-        "OS-EXT-AZ:availability_zone",
-        json!(if scheduled { "nova" } else { "" }),
-    );
-    put("config_drive", json!(""));
-    put("key_name", Value::Null);
-    put(
-        "OS-SRV-USG:launched_at",
-        if scheduled {
-            json!(launched_at(s.created_unix))
-        } else {
-            Value::Null
-        },
-    );
-    put("OS-SRV-USG:terminated_at", Value::Null);
-    put("security_groups", json!([{"name": "default"}]));
-    put(
-        "OS-EXT-STS:task_state",
-        json!(s.task_state.as_ref().map(|t| t.as_str())),
-    );
-    put(
-        "OS-EXT-STS:vm_state",
-        json!(s.vm_state.as_ref().map(|v| v.as_str())),
-    );
-    put("OS-EXT-STS:power_state", json!(s.power_state));
-    put("os-extended-volumes:volumes_attached", json!([]));
-    if matches!(status, Status::Error | Status::Deleted)
-        && let Some(f) = &s.fault
-    {
-        let mut fault =
-            json!({"code": f.code, "created": iso(f.created_unix), "message": f.message});
-        if is_admin || f.code != 500 {
-            fault["details"] = json!(f.details);
-        }
-        put("fault", fault);
-    }
-    let host = if scheduled {
-        json!("fake-host")
-    } else {
-        Value::Null
-    };
-    if is_admin {
-        put("OS-EXT-SRV-ATTR:host", host.clone());
-        put(
-            "OS-EXT-SRV-ATTR:instance_name",
-            json!(format!("instance-{:08x}", s.seq + 1)),
-        );
-        put("OS-EXT-SRV-ATTR:hypervisor_hostname", host);
-        if mv.at_least(3) {
-            put(
-                "OS-EXT-SRV-ATTR:reservation_id",
-                json!(format!("r-{}", &id[..8])),
-            );
-            put("OS-EXT-SRV-ATTR:launch_index", json!(0));
-            put("OS-EXT-SRV-ATTR:kernel_id", json!(""));
-            put("OS-EXT-SRV-ATTR:ramdisk_id", json!(""));
-            put("OS-EXT-SRV-ATTR:hostname", json!(hostname(&s.name)));
-            put("OS-EXT-SRV-ATTR:root_device_name", json!("/dev/vda"));
-            put("OS-EXT-SRV-ATTR:user_data", Value::Null);
-        }
-    }
-    if mv.at_least(9) {
-        put("locked", json!(s.locked));
-    }
-    if mv.at_least(16) && is_admin {
-        put("host_status", json!(if scheduled { "UP" } else { "" }));
-    }
-    if mv.at_least(19) {
-        put("description", json!(s.description));
-    }
-    if mv.at_least(26) {
-        put("tags", json!([]));
-    }
-    if mv.at_least(63) {
-        put("trusted_image_certificates", Value::Null);
-    }
-    if mv.at_least(71) {
-        put("server_groups", json!([]));
-    }
-    if mv.at_least(73) {
-        put("locked_reason", json!(s.locked_reason));
-    }
-    if mv.at_least(90) {
-        put("OS-EXT-SRV-ATTR:hostname", json!(hostname(&s.name)));
-    }
-    if mv.at_least(96) {
-        put("pinned_availability_zone", Value::Null);
-    }
-    Value::Object(m)
+#[derive(Debug, Serialize)]
+pub(crate) struct Detail<'a> {
+    #[serde(rename = "OS-DCF:diskConfig")]
+    disk_config: &'static str,
+    #[serde(rename = "OS-EXT-AZ:availability_zone")]
+    availability_zone: &'static str,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:host",
+        skip_serializing_if = "Option::is_none"
+    )]
+    host: Option<Option<&'static str>>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:hostname",
+        skip_serializing_if = "Option::is_none"
+    )]
+    hostname: Option<Hostname<'a>>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:hypervisor_hostname",
+        skip_serializing_if = "Option::is_none"
+    )]
+    hypervisor_hostname: Option<Option<&'static str>>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:instance_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    instance_name: Option<Hex8>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:kernel_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    kernel_id: Option<&'static str>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:launch_index",
+        skip_serializing_if = "Option::is_none"
+    )]
+    launch_index: Option<u8>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:ramdisk_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    ramdisk_id: Option<&'static str>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:reservation_id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    reservation_id: Option<Cat<'a, 2>>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:root_device_name",
+        skip_serializing_if = "Option::is_none"
+    )]
+    root_device_name: Option<&'static str>,
+    #[serde(
+        rename = "OS-EXT-SRV-ATTR:user_data",
+        skip_serializing_if = "Option::is_none"
+    )]
+    user_data: Option<()>,
+    #[serde(rename = "OS-EXT-STS:power_state")]
+    power_state: Option<i64>,
+    #[serde(rename = "OS-EXT-STS:task_state")]
+    task_state: Option<&'a str>,
+    #[serde(rename = "OS-EXT-STS:vm_state")]
+    vm_state: Option<&'a str>,
+    #[serde(rename = "OS-SRV-USG:launched_at")]
+    launched_at: Option<Micros>,
+    #[serde(rename = "OS-SRV-USG:terminated_at")]
+    terminated_at: (),
+    #[serde(rename = "accessIPv4")]
+    access_ipv4: &'static str,
+    #[serde(rename = "accessIPv6")]
+    access_ipv6: &'static str,
+    addresses: Addresses,
+    config_drive: &'static str,
+    created: Iso,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fault: Option<FaultView<'a>>,
+    flavor: FlavorView<'a>,
+    #[serde(rename = "hostId")]
+    host_id: HostId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_status: Option<&'static str>,
+    id: &'a str,
+    image: ImageView<'a>,
+    key_name: (),
+    links: [Link<'a>; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locked_reason: Option<Option<&'a str>>,
+    metadata: SortedPairs<'a>,
+    name: &'a str,
+    #[serde(rename = "os-extended-volumes:volumes_attached")]
+    volumes_attached: &'static [u8],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pinned_availability_zone: Option<()>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<u8>,
+    security_groups: [SecurityGroup; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_groups: Option<&'static [u8]>,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'static [u8]>,
+    tenant_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trusted_image_certificates: Option<()>,
+    updated: Iso,
+    user_id: &'a str,
 }
 
-/// Nova's hostname sanitisation, simplified: lower-case alphanumerics and hyphens.
-fn hostname(name: &str) -> String {
-    let h: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
+impl<'a> Detail<'a> {
+    /// The view of `s` showing `status`, as Nova renders it at `ctx.mv` for this caller.
+    pub(crate) fn new(s: &'a Server, status: &'a Status, ctx: ViewCtx<'a>) -> Self {
+        let ViewCtx {
+            mv, is_admin, base, ..
+        } = ctx;
+        let id = s.id.as_str();
+        let scheduled = is_scheduled(s);
+        let host = scheduled.then_some("fake-host");
+        let admin_since = |minor: u32| (is_admin && mv.at_least(minor)).then_some(());
+        let fault = match status {
+            Status::Error | Status::Deleted => s.fault.as_ref().map(|f| FaultView {
+                code: f.code,
+                created: Iso(f.created_unix),
+                details: (is_admin || f.code != 500).then_some(f.details.as_str()),
+                message: &f.message,
+            }),
+            _ => None,
+        };
+        Detail {
+            disk_config: "MANUAL",
+            availability_zone: if scheduled { "nova" } else { "" },
+            host: admin_since(1).map(|()| host),
+            hostname: (admin_since(3).is_some() || mv.at_least(90)).then_some(Hostname(&s.name)),
+            hypervisor_hostname: admin_since(1).map(|()| host),
+            instance_name: admin_since(1).map(|()| Hex8(s.seq + 1)),
+            kernel_id: admin_since(3).map(|()| ""),
+            launch_index: admin_since(3).map(|()| 0),
+            ramdisk_id: admin_since(3).map(|()| ""),
+            reservation_id: admin_since(3).map(|()| Cat(["r-", id.get(..8).unwrap_or(id)])),
+            root_device_name: admin_since(3).map(|()| "/dev/vda"),
+            user_data: admin_since(3),
+            power_state: s.power_state,
+            task_state: s.task_state.as_ref().map(|t| t.as_str()),
+            vm_state: s.vm_state.as_ref().map(|v| v.as_str()),
+            launched_at: scheduled.then_some(Micros(s.created_unix)),
+            terminated_at: (),
+            access_ipv4: "",
+            access_ipv6: "",
+            addresses: Addresses {
+                private: (s.vm_state != Some(VmState::Building)).then_some([Address {
+                    mac: Mac(s.seq),
+                    kind: "fixed",
+                    addr: Ip(s.seq),
+                    version: 4,
+                }]),
+            },
+            config_drive: "",
+            created: Iso(s.created_unix),
+            description: mv.at_least(19).then_some(s.description.as_deref()),
+            fault,
+            flavor: FlavorView::new(&s.flavor_id, mv, base),
+            host_id: HostId(scheduled.then(|| stable_lanes("host", &s.project_id))),
+            host_status: (is_admin && mv.at_least(16)).then_some(if scheduled { "UP" } else { "" }),
+            id,
+            image: match &s.image_id {
+                Some(img) => ImageView::Linked {
+                    id: img,
+                    links: [Link {
+                        href: Cat([base, "/compute/images/", img]),
+                        rel: "bookmark",
+                    }],
+                },
+                None => ImageView::None(""),
+            },
+            key_name: (),
+            links: links(base, id),
+            locked: mv.at_least(9).then_some(s.locked),
+            locked_reason: mv.at_least(73).then_some(s.locked_reason.as_deref()),
+            metadata: SortedPairs(&s.metadata),
+            name: &s.name,
+            volumes_attached: EMPTY_LIST,
+            pinned_availability_zone: mv.at_least(96).then_some(()),
+            progress: shows_progress(status).then(|| s.progress(ctx.now_ms, ctx.step_ms)),
+            security_groups: [SecurityGroup { name: "default" }],
+            server_groups: mv.at_least(71).then_some(EMPTY_LIST),
+            status: status.as_str(),
+            tags: mv.at_least(26).then_some(EMPTY_LIST),
+            tenant_id: &s.project_id,
+            trusted_image_certificates: mv.at_least(63).then_some(()),
+            updated: Iso(s.updated_unix),
+            user_id: &s.user_id,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct SecurityGroup {
+    name: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct FaultView<'a> {
+    code: u16,
+    created: Iso,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a str>,
+    message: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ImageView<'a> {
+    Linked { id: &'a str, links: [Link<'a>; 1] },
+    None(&'static str),
+}
+
+#[derive(Debug, Serialize)]
+struct Addresses {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private: Option<[Address; 1]>,
+}
+
+#[derive(Debug, Serialize)]
+struct Address {
+    #[serde(rename = "OS-EXT-IPS-MAC:mac_addr")]
+    mac: Mac,
+    #[serde(rename = "OS-EXT-IPS:type")]
+    kind: &'static str,
+    addr: Ip,
+    version: u8,
+}
+
+/// The embedded flavor of a server body (2.47+) or the id-and-links form.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum FlavorView<'a> {
+    Embedded {
+        disk: u32,
+        ephemeral: u8,
+        extra_specs: EmptyObject,
+        original_name: &'static str,
+        ram: u32,
+        swap: u8,
+        vcpus: u32,
+    },
+    Linked {
+        id: &'a str,
+        links: [Link<'a>; 1],
+    },
+}
+
+impl<'a> FlavorView<'a> {
+    pub(crate) fn new(id: &'a str, mv: Microversion, base: &'a str) -> Self {
+        if mv.at_least(47) {
+            let f = find(id).copied().unwrap_or(FLAVORS[0]);
+            FlavorView::Embedded {
+                disk: f.disk,
+                ephemeral: 0,
+                extra_specs: EmptyObject,
+                original_name: f.name,
+                ram: f.ram,
+                swap: 0,
+                vcpus: f.vcpus,
             }
-        })
-        .collect();
-    let h = h.trim_matches('-');
-    if h.is_empty() {
-        "server".to_owned()
-    } else {
-        h.chars().take(63).collect()
+        } else {
+            FlavorView::Linked {
+                id,
+                links: [Link {
+                    href: Cat([base, "/compute/flavors/", id]),
+                    rel: "bookmark",
+                }],
+            }
+        }
+    }
+}
+
+macro_rules! display_string {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    )*};
+}
+
+/// `instance-0000002a`.
+#[derive(Debug, Clone, Copy)]
+struct Hex8(u64);
+
+/// `fa:16:3e:00:XX:YY` from the server's sequence number.
+#[derive(Debug, Clone, Copy)]
+struct Mac(u64);
+
+/// `10.0.0.N` from the server's sequence number.
+#[derive(Debug, Clone, Copy)]
+struct Ip(u64);
+
+/// The first 28 hex digits of the project's stable host id, or `""` when unscheduled.
+#[derive(Debug, Clone, Copy)]
+struct HostId(Option<(u64, u64)>);
+
+/// Nova's hostname sanitisation, simplified: lower-case alphanumerics and hyphens.
+#[derive(Debug, Clone, Copy)]
+struct Hostname<'a>(&'a str);
+
+display_string!(Hex8, Mac, Ip, HostId, Hostname<'_>);
+
+impl fmt::Display for Hex8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "instance-{:08x}", self.0)
+    }
+}
+
+impl fmt::Display for Mac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        write!(f, "fa:16:3e:00:{:02x}:{:02x}", (s >> 8) & 0xff, s & 0xff)
+    }
+}
+
+impl fmt::Display for Ip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "10.0.0.{}", self.0 % 250 + 2)
+    }
+}
+
+impl fmt::Display for HostId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some((a, b)) => write!(f, "{a:016x}{:012x}", b >> 16),
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Hostname<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write;
+        let mapped = || {
+            self.0.chars().map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+        };
+        let Some(start) = mapped().position(|c| c != '-') else {
+            return f.write_str("server");
+        };
+        let trailing = mapped().rev().position(|c| c != '-').unwrap_or(0);
+        let end = self.0.chars().count() - trailing;
+        mapped()
+            .take(end)
+            .skip(start)
+            .take(63)
+            .try_for_each(|c| f.write_char(c))
     }
 }
