@@ -43,6 +43,9 @@ pub(crate) struct Cli {
     /// HTTP engine: hyper (default; no per-request retention) or wiremock.
     #[arg(long, default_value = "hyper")]
     engine: Engine,
+    /// Render every server body afresh (no reuse of unchanged bodies); for measurements.
+    #[arg(long)]
+    no_render_cache: bool,
 }
 
 impl Cli {
@@ -55,7 +58,8 @@ impl Cli {
             .manual_clock(self.manual_clock)
             .control(!self.no_control)
             .token_ttl(Duration::from_secs(self.token_ttl))
-            .engine(self.engine);
+            .engine(self.engine)
+            .render_cache(!self.no_render_cache);
         if let Some(s) = self.reclaim_interval {
             b = b.reclaim_interval(Duration::from_secs(s));
         }

@@ -81,6 +81,7 @@ pub struct FakeServerBuilder {
     users: Option<Vec<UserEntry>>,
     engine: Engine,
     listen: SocketAddr,
+    render_cache: bool,
 }
 
 impl Default for FakeServerBuilder {
@@ -95,6 +96,7 @@ impl Default for FakeServerBuilder {
             users: None,
             engine: Engine::default(),
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            render_cache: true,
         }
     }
 }
@@ -160,6 +162,18 @@ impl FakeServerBuilder {
         self
     }
 
+    /// Reuse rendered server bodies whose every input is unchanged (default on; off renders
+    /// every body afresh, for measuring the renderer).
+    ///
+    /// ```
+    /// let b = fake_server::FakeServer::builder().render_cache(false);
+    /// # let _ = b;
+    /// ```
+    pub fn render_cache(mut self, on: bool) -> Self {
+        self.render_cache = on;
+        self
+    }
+
     /// The HTTP edge (default wiremock).
     pub fn engine(mut self, engine: Engine) -> Self {
         self.engine = engine;
@@ -182,6 +196,7 @@ impl FakeServerBuilder {
             users: self.users.clone(),
             engine: engine.as_str().to_owned(),
             fallback_base: format!("http://{}", self.listen),
+            render_cache: self.render_cache,
         }))
     }
 

@@ -68,6 +68,7 @@ pub(crate) fn handle(api: &Api, inner: &mut Inner, req: &ApiRequest, base: &str)
         ("PUT", ["servers", id]) => set_state(inner, id, &req.body),
         ("POST", ["reset"]) => {
             inner.cloud.reset();
+            inner.render_cache.clear();
             inner.faults.clear();
             inner.journal.clear();
             ApiResponse::empty(204)

@@ -31,6 +31,8 @@ pub struct ApiConfig {
     pub engine: String,
     /// Base URL used when a request carries no `Host` header.
     pub fallback_base: String,
+    /// Reuse rendered server bodies whose every input is unchanged (see `--no-render-cache`).
+    pub render_cache: bool,
 }
 
 impl Default for ApiConfig {
@@ -44,6 +46,7 @@ impl Default for ApiConfig {
             users: None,
             engine: "wiremock".to_owned(),
             fallback_base: "http://127.0.0.1".to_owned(),
+            render_cache: true,
         }
     }
 }
@@ -56,6 +59,7 @@ pub(crate) struct Inner {
     pub(crate) faults: FaultRules,
     pub(crate) journal: Journal,
     pub(crate) rng: IdGenerator,
+    pub(crate) render_cache: nova::RenderCache,
 }
 
 /// The fake's API layer, shared by both HTTP edges.
@@ -90,6 +94,7 @@ impl Api {
             faults: FaultRules::default(),
             journal: Journal::new(10_000),
             rng: IdGenerator::from_time(),
+            render_cache: nova::RenderCache::new(config.render_cache),
         };
         Api {
             config,

@@ -10,7 +10,7 @@ pub(crate) mod ecs;
 mod error;
 mod faults;
 mod http;
-mod identity;
+pub(crate) mod identity;
 mod journal;
 pub mod nova;
 mod render;

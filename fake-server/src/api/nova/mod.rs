@@ -4,16 +4,16 @@
 //! dispatches; every compute response carries the negotiated microversion headers.
 
 mod actions;
+mod cache;
 mod flavors;
 mod microversion;
 mod route;
 mod servers;
 mod view;
 #[cfg(test)]
-mod view_legacy;
-#[cfg(test)]
 mod view_tests;
 
+pub(crate) use cache::RenderCache;
 pub use microversion::{MAX_MINOR, Microversion};
 pub(crate) use route::handle;
 

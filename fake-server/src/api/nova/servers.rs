@@ -9,8 +9,8 @@ use super::super::http::{ApiResponse, percent_encode};
 use super::super::render::typed_json;
 use super::flavors;
 use super::route::Ctx;
-use super::view::{Brief, DETAIL_BYTES, Detail, ViewCtx, links};
-use crate::domain::{NewServer, Server, ServerId, Status, StatusFilter, VmState};
+use super::view::{Brief, DETAIL_BYTES, ViewCtx, links};
+use crate::domain::{NewServer, Server, ServerId, StatusFilter, VmState};
 
 /// Nova's `max_limit`.
 const MAX_LIMIT: usize = 1000;
@@ -37,10 +37,11 @@ pub(crate) fn show(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
     match inner.cloud.get(&id) {
         Some(s) if can_see(ctx, s) => {
             let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
-            let body = ShowBody {
-                server: Detail::new(s, &status, vctx),
-            };
-            typed_json(200, &body, DETAIL_BYTES)
+            let mut out = Vec::with_capacity(DETAIL_BYTES + 16);
+            out.extend_from_slice(b"{\"server\":");
+            inner.render_cache.write_detail(s, &status, vctx, &mut out);
+            out.push(b'}');
+            ApiResponse::json_bytes(200, out)
         }
         _ => server_not_found(id.as_str()),
     }
@@ -152,19 +153,23 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         }]
     });
     if detailed {
-        let statuses: Vec<Status> = page
-            .iter()
-            .map(|s| deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()))
-            .collect();
-        let body = ListBody {
-            servers: page
-                .iter()
-                .zip(&statuses)
-                .map(|(s, status)| Detail::new(s, status, vctx))
-                .collect(),
-            servers_links: next,
-        };
-        typed_json(200, &body, 64 + DETAIL_BYTES * page.len())
+        // `{"servers":[…],"servers_links":[…]}`, each body from the render cache.
+        let mut out = Vec::with_capacity(64 + (DETAIL_BYTES + 1) * page.len());
+        out.extend_from_slice(b"{\"servers\":[");
+        for (i, s) in page.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+            inner.render_cache.write_detail(s, &status, vctx, &mut out);
+        }
+        out.push(b']');
+        if let Some(next) = &next {
+            out.extend_from_slice(b",\"servers_links\":");
+            let _ = serde_json::to_writer(&mut out, next);
+        }
+        out.push(b'}');
+        ApiResponse::json_bytes(200, out)
     } else {
         let body = ListBody {
             servers: page.iter().map(|s| Brief::new(s, ctx.base)).collect(),
@@ -172,12 +177,6 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         };
         typed_json(200, &body, 64 + 256 * page.len())
     }
-}
-
-/// `{"server": …}`.
-#[derive(Serialize)]
-struct ShowBody<'a> {
-    server: Detail<'a>,
 }
 
 /// `{"servers": […], "servers_links"?: [{"href", "rel": "next"}]}`.

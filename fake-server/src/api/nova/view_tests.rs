@@ -1,115 +1,160 @@
-//! The typed views write exactly the bytes the `serde_json::Value` bodies wrote.
+//! Exact bodies of the typed views, and the render cache's reuse rules.
 
+use super::cache::RenderCache;
 use super::microversion::Microversion;
-use super::view::{Brief, Detail, ViewCtx};
-use super::view_legacy;
-use crate::api::ecs::EcsServer;
+use super::view::{Detail, ViewCtx};
 use crate::domain::{Fault, Phase, Server, ServerId, Status, TaskState, VmState, Walk};
 
-fn server(n: u64, vm: Option<VmState>) -> Server {
+fn server() -> Server {
     Server {
-        id: ServerId::new(format!("5f0c1d2e-0000-4000-8000-{n:012x}")),
-        name: ["web-1", "Bad Name_/x", "--", "ünïcode \"q\""][n as usize % 4].to_owned(),
-        project_id: format!("project-{}", n % 3),
+        id: ServerId::new("5f0c1d2e-0000-4000-8000-00000000002a"),
+        name: "Web 1".to_owned(),
+        project_id: "p1".to_owned(),
         user_id: "u1".to_owned(),
-        vm_state: vm,
-        task_state: n.is_multiple_of(3).then_some(TaskState::Rebooting),
-        power_state: if n.is_multiple_of(5) {
-            None
-        } else {
-            Some(n as i64 % 8)
-        },
-        locked: n.is_multiple_of(2),
-        locked_reason: n.is_multiple_of(4).then(|| "maintenance".to_owned()),
-        flavor_id: ["1", "42", "nope"][n as usize % 3].to_owned(),
-        image_id: (!n.is_multiple_of(6)).then(|| "7a1c3c7e-6c0b-4d6f-9d0e-2f6f1f3b9a01".to_owned()),
-        description: (n % 2 == 1).then(|| "a \u{1F600} server".to_owned()),
-        metadata: if n % 3 == 1 {
-            vec![
-                ("z".to_owned(), "1".to_owned()),
-                ("a".to_owned(), "\n".to_owned()),
-                ("z".to_owned(), "2".to_owned()),
-            ]
-        } else {
-            Vec::new()
-        },
-        created_unix: 1_700_000_000 + n as i64,
-        updated_unix: 1_700_000_100 + n as i64,
-        fault: n.is_multiple_of(2).then(|| Fault {
-            code: if n.is_multiple_of(4) { 500 } else { 404 },
+        vm_state: Some(VmState::Error),
+        task_state: None,
+        power_state: Some(0),
+        locked: true,
+        locked_reason: Some("ops".to_owned()),
+        flavor_id: "1".to_owned(),
+        image_id: None,
+        description: None,
+        metadata: vec![("k".to_owned(), "v".to_owned())],
+        created_unix: 1_700_000_000,
+        updated_unix: 1_700_000_060,
+        fault: Some(Fault {
+            code: 500,
             message: "boom".to_owned(),
             details: "trace".to_owned(),
-            created_unix: 1_700_000_050,
+            created_unix: 1_700_000_030,
         }),
-        walk: n.is_multiple_of(7).then(|| Walk {
-            phases: vec![
-                Phase {
-                    vm_state: None,
-                    task_state: None,
-                };
-                4
-            ],
-            ending: crate::domain::Ending::Unchanged,
-            started_ms: 0,
-        }),
+        walk: None,
         resize_from: None,
         reclaim_at_ms: None,
-        seq: n * 37,
+        seq: 41,
     }
 }
 
-fn vm_states() -> Vec<Option<VmState>> {
-    let mut v: Vec<Option<VmState>> = VmState::KNOWN.iter().cloned().map(Some).collect();
-    v.push(None);
-    v.push(Some(VmState::from("bogus")));
-    v
+fn ctx(minor: u32, is_admin: bool) -> ViewCtx<'static> {
+    ViewCtx {
+        mv: Microversion(minor),
+        is_admin,
+        base: "http://h",
+        now_ms: 0,
+        step_ms: 500,
+    }
 }
 
-/// Each gate and the version just below it.
-const GATES: &[u32] = &[
-    1, 2, 3, 8, 9, 15, 16, 18, 19, 25, 26, 46, 47, 62, 63, 70, 71, 72, 73, 89, 90, 95, 96,
-];
+fn render(s: &Server, status: &Status, c: ViewCtx<'_>) -> String {
+    serde_json::to_string(&Detail::new(s, status, c)).unwrap()
+}
 
 #[test]
-fn typed_server_views_write_the_same_bytes_as_the_value_bodies() {
-    let mut statuses: Vec<Status> = Status::KNOWN.to_vec();
-    statuses.push(Status::from("WEIRD"));
-    let mut compared = 0;
-    for (i, vm) in vm_states().into_iter().enumerate() {
-        for n in 0..8u64 {
-            let s = server(i as u64 * 8 + n, vm.clone());
-            for status in &statuses {
-                for minor in GATES {
-                    for is_admin in [false, true] {
-                        let ctx = ViewCtx {
-                            mv: Microversion(*minor),
-                            is_admin,
-                            base: "http://127.0.0.1:8774",
-                            now_ms: 1_000,
-                            step_ms: 500,
-                        };
-                        let old =
-                            serde_json::to_vec(&view_legacy::detail(&s, status, ctx)).unwrap();
-                        let new = serde_json::to_vec(&Detail::new(&s, status, ctx)).unwrap();
-                        assert_eq!(
-                            String::from_utf8_lossy(&new),
-                            String::from_utf8_lossy(&old),
-                            "vm {vm:?} n {n} status {status:?} 2.{minor} admin {is_admin}"
-                        );
-                        compared += 1;
-                    }
-                }
-            }
-            let old = serde_json::to_vec(&view_legacy::brief(&s, "http://h")).unwrap();
-            let new = serde_json::to_vec(&Brief::new(&s, "http://h")).unwrap();
-            assert_eq!(new, old);
-            for status in &statuses {
-                let old =
-                    serde_json::to_vec(&view_legacy::ecs_body(&s, status, 1_000, 500)).unwrap();
-                let new = serde_json::to_vec(&EcsServer::new(&s, status, 1_000, 500)).unwrap();
-                assert_eq!(String::from_utf8_lossy(&new), String::from_utf8_lossy(&old));
-            }
-        }
-    }
-    assert_eq!(compared, 14 * 8 * 21 * GATES.len() * 2);
+fn a_member_sees_an_error_server_at_2_1_without_admin_fields_or_fault_details() {
+    let body = render(&server(), &Status::Error, ctx(1, false));
+    // hostId is the project's stable host id cut to 28 hex digits.
+    assert!(
+        crate::api::identity::stable_id("host", "p1").starts_with("b9b409aea89ee414c106ab26a802")
+    );
+    assert_eq!(
+        body,
+        concat!(
+            r#"{"OS-DCF:diskConfig":"MANUAL","OS-EXT-AZ:availability_zone":"nova","#,
+            r#""OS-EXT-STS:power_state":0,"OS-EXT-STS:task_state":null,"OS-EXT-STS:vm_state":"error","#,
+            r#""OS-SRV-USG:launched_at":"2023-11-14T22:13:20.000000","OS-SRV-USG:terminated_at":null,"#,
+            r#""accessIPv4":"","accessIPv6":"","#,
+            r#""addresses":{"private":[{"OS-EXT-IPS-MAC:mac_addr":"fa:16:3e:00:00:29","OS-EXT-IPS:type":"fixed","addr":"10.0.0.43","version":4}]},"#,
+            r#""config_drive":"","created":"2023-11-14T22:13:20Z","#,
+            r#""fault":{"code":500,"created":"2023-11-14T22:13:50Z","message":"boom"},"#,
+            r#""flavor":{"id":"1","links":[{"href":"http://h/compute/flavors/1","rel":"bookmark"}]},"#,
+            r#""hostId":"b9b409aea89ee414c106ab26a802","id":"5f0c1d2e-0000-4000-8000-00000000002a","#,
+            r#""image":"","key_name":null,"#,
+            r#""links":[{"href":"http://h/compute/v2.1/servers/5f0c1d2e-0000-4000-8000-00000000002a","rel":"self"},"#,
+            r#"{"href":"http://h/compute/servers/5f0c1d2e-0000-4000-8000-00000000002a","rel":"bookmark"}],"#,
+            r#""metadata":{"k":"v"},"name":"Web 1","os-extended-volumes:volumes_attached":[],"#,
+            r#""security_groups":[{"name":"default"}],"status":"ERROR","tenant_id":"p1","#,
+            r#""updated":"2023-11-14T22:14:20Z","user_id":"u1"}"#
+        )
+    );
+}
+
+#[test]
+fn microversion_gates_add_fields_in_order() {
+    let keys = |minor: u32, admin: bool| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&server(), &Status::Error, ctx(minor, admin))).unwrap();
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    let extra = |minor: u32, admin: bool| -> Vec<String> {
+        let base = keys(1, false);
+        keys(minor, admin)
+            .into_iter()
+            .filter(|k| !base.contains(k))
+            .collect()
+    };
+    assert_eq!(extra(8, false), Vec::<String>::new());
+    assert_eq!(extra(9, false), ["locked"]);
+    assert_eq!(extra(26, false), ["description", "locked", "tags"]);
+    assert_eq!(
+        extra(96, false),
+        [
+            "OS-EXT-SRV-ATTR:hostname",
+            "description",
+            "locked",
+            "locked_reason",
+            "pinned_availability_zone",
+            "server_groups",
+            "tags",
+            "trusted_image_certificates"
+        ]
+    );
+    assert_eq!(extra(2, true).len(), 3, "{:?}", extra(2, true));
+    assert_eq!(extra(3, true).len(), 10, "{:?}", extra(3, true));
+}
+
+#[test]
+fn the_cache_reuses_a_body_only_while_every_input_is_unchanged() {
+    let mut cache = RenderCache::new(true);
+    let mut s = server();
+    let write = |cache: &mut RenderCache, s: &Server, status: &Status, c: ViewCtx<'_>| {
+        let mut out = Vec::new();
+        cache.write_detail(s, status, c, &mut out);
+        String::from_utf8(out).unwrap()
+    };
+    // Arrange: fill.
+    let first = write(&mut cache, &s, &Status::Error, ctx(96, true));
+    assert_eq!(first, render(&s, &Status::Error, ctx(96, true)));
+    assert_eq!(cache.len(), 1);
+    // A different role and microversion are separate entries.
+    assert_eq!(
+        write(&mut cache, &s, &Status::Error, ctx(96, false)),
+        render(&s, &Status::Error, ctx(96, false))
+    );
+    assert_eq!(cache.len(), 2);
+    // Any change to the server is seen at once.
+    s.task_state = Some(TaskState::Rebooting);
+    s.locked = false;
+    let changed = write(&mut cache, &s, &Status::Reboot, ctx(96, true));
+    assert_eq!(changed, render(&s, &Status::Reboot, ctx(96, true)));
+    assert!(changed.contains(r#""OS-EXT-STS:task_state":"rebooting""#));
+    assert!(changed.contains(r#""locked":false"#));
+    // A walking server's progress follows the clock: never cached.
+    s.vm_state = Some(VmState::Active);
+    s.walk = Some(Walk {
+        phases: vec![
+            Phase {
+                vm_state: Some(VmState::Active),
+                task_state: None
+            };
+            4
+        ],
+        ending: crate::domain::Ending::Unchanged,
+        started_ms: 0,
+    });
+    let at = |now_ms| ViewCtx {
+        now_ms,
+        ..ctx(96, true)
+    };
+    assert!(write(&mut cache, &s, &Status::Active, at(0)).contains(r#""progress":0"#));
+    assert!(write(&mut cache, &s, &Status::Active, at(1000)).contains(r#""progress":50"#));
 }
