@@ -421,4 +421,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interop: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -112,7 +112,13 @@ for _ in $(seq 100); do
 done
 if [ -z "$base" ]; then
     cat "$tmp/fake.err" >&2
-    fail_setup "fake-server did not print its URL within 10 s"
+    if kill -0 "$fake_pid" 2>/dev/null; then
+        fail_setup "$fake_bin did not print its URL within 10 s"
+    fi
+    fake_status=0
+    wait "$fake_pid" || fake_status=$?
+    fake_pid=
+    fail_setup "$fake_bin exited with status $fake_status before printing its URL"
 fi
 echo "interop: fake-server (pid $fake_pid) at $base, profile nova, manual clock, step ${step_ms} ms"
 
