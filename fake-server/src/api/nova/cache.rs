@@ -2,7 +2,7 @@
 //!
 //! An entry is reused only when *every* input of the view is equal: the whole [`Server`]
 //! record (states, name, fault, timestamps, metadata, …), the derived status, the
-//! microversion, the caller's role and the base URL. Servers in a walk are never cached, since
+//! microversion, the caller's role, show or listing, and the base URL. Servers in a walk are never cached, since
 //! their `progress` depends on the clock. The cache holds at most [`MAX_ENTRIES`] bodies and is
 //! emptied when full, so memory stays flat whatever the traffic.
 
@@ -19,6 +19,7 @@ struct Key {
     seq: u64,
     minor: u32,
     is_admin: bool,
+    listing: bool,
 }
 
 #[derive(Debug)]
@@ -61,6 +62,7 @@ impl RenderCache {
             seq: s.seq,
             minor: ctx.mv.0,
             is_admin: ctx.is_admin,
+            listing: ctx.listing,
         };
         if let Some(e) = self.entries.get(&key)
             && e.server == *s

@@ -22,6 +22,7 @@ pub(crate) fn view_ctx<'a>(ctx: &'a Ctx<'_>, inner: &Inner) -> ViewCtx<'a> {
         base: ctx.base,
         now_ms: inner.cloud.now_ms(),
         step_ms: inner.cloud.timing().step_ms,
+        listing: false,
     }
 }
 
@@ -102,7 +103,10 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         Some(ctx.who.project_id.clone())
     };
     let name_filter = req.query_last("name");
-    let vctx = view_ctx(ctx, inner);
+    let vctx = ViewCtx {
+        listing: true,
+        ..view_ctx(ctx, inner)
+    };
     let deriver = &ctx.api.config.deriver;
     let matching: Vec<&Server> = inner
         .cloud

@@ -4,7 +4,7 @@
 //! schemas (`additionalProperties: false`): admin-only `OS-EXT-SRV-ATTR:*` fields are left
 //! out for other users, `fault` appears only on ERROR/DELETED, `progress` only on the statuses
 //! Nova shows it for, and the microversion gates (2.3, 2.9, 2.16, 2.19, 2.26, 2.47, 2.63,
-//! 2.71, 2.73, 2.90, 2.96) add fields in order. Views borrow from the [`Server`] and are
+//! 2.71 (show only), 2.73, 2.90, 2.96) add fields in order. Views borrow from the [`Server`] and are
 //! written straight into the response buffer; fields are declared in byte order of their
 //! keys, the order the earlier `serde_json::Value` bodies had (see `api::render`).
 
@@ -26,6 +26,9 @@ pub(crate) struct ViewCtx<'a> {
     pub(crate) base: &'a str,
     pub(crate) now_ms: u64,
     pub(crate) step_ms: u64,
+    /// A `/servers/detail` item rather than a show (or rebuild) body: Nova lists no
+    /// `server_groups` (2.71+ shows them only on a single server).
+    pub(crate) listing: bool,
 }
 
 /// Bytes a detailed server body takes, to pre-size buffers.
@@ -270,7 +273,7 @@ impl<'a> Detail<'a> {
             pinned_availability_zone: mv.at_least(96).then_some(()),
             progress: shows_progress(status).then(|| s.progress(ctx.now_ms, ctx.step_ms)),
             security_groups: [SecurityGroup { name: "default" }],
-            server_groups: mv.at_least(71).then_some(EMPTY_LIST),
+            server_groups: (mv.at_least(71) && !ctx.listing).then_some(EMPTY_LIST),
             status: status.as_str(),
             tags: mv.at_least(26).then_some(EMPTY_LIST),
             tenant_id: &s.project_id,

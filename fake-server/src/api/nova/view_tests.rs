@@ -42,6 +42,7 @@ fn ctx(minor: u32, is_admin: bool) -> ViewCtx<'static> {
         base: "http://h",
         now_ms: 0,
         step_ms: 500,
+        listing: false,
     }
 }
 
@@ -108,6 +109,17 @@ fn microversion_gates_add_fields_in_order() {
             "trusted_image_certificates"
         ]
     );
+    // Listings never carry server_groups (Nova shows them on a single server only).
+    let listed = serde_json::to_string(&Detail::new(
+        &server(),
+        &Status::Error,
+        ViewCtx {
+            listing: true,
+            ..ctx(96, false)
+        },
+    ))
+    .unwrap();
+    assert!(!listed.contains("server_groups"));
     assert_eq!(extra(2, true).len(), 3, "{:?}", extra(2, true));
     assert_eq!(extra(3, true).len(), 10, "{:?}", extra(3, true));
 }
