@@ -1,7 +1,7 @@
 //! Lifecycle steps as cases: `<profile>/lifecycle/<server>/<step>`, judged per profile.
 
-use super::driver::{StepOutcome, StepRecord};
 use super::plan::Settle;
+use super::record::{StepOutcome, StepRecord};
 use crate::case::{Case, CaseId, Group, Profile};
 use crate::outcome::{CaseResult, Outcome};
 
@@ -119,8 +119,8 @@ pub fn judge_step(profile: &Profile, record: &StepRecord) -> CaseResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::driver::Triple;
     use super::super::plan::BASIC;
+    use super::super::record::Triple;
     use super::*;
     use crate::case::builtin_profile;
     use std::time::Duration;

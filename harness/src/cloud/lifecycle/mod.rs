@@ -9,12 +9,14 @@ mod driver;
 mod judge;
 mod pick;
 mod plan;
+mod record;
 
 pub use cleanup::{CleanupReport, cleanup_tagged, tag_of};
-pub use driver::{StepOutcome, StepRecord, TAG_KEY, Triple};
+pub use driver::TAG_KEY;
 pub use judge::judge_step;
 pub use pick::{PickError, ResourceChoice, Resources, pick_resources};
 pub use plan::{PROGRAMS, Program, Request, Settle, Step};
+pub use record::{StepOutcome, StepRecord, Triple};
 
 use super::compute::ComputeClient;
 use super::observe::ObservedServer;
