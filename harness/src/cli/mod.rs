@@ -18,14 +18,26 @@ EXAMPLES:
                                              certify an SDK adapter
     harness --filter 'ecs-openstack/active/*' -v
                                              run a subset and print every case
+    harness --os-cloud staging               observe a cloud from clouds.yaml (read-only)
+    harness --os-cloud staging --lifecycle --allow-mutations
+                                             drive scratch servers through every action
+    harness cleanup --os-cloud staging       delete servers an interrupted run left behind
+    harness compare old/results.json new/results.json
+                                             regressions, fixes and new cases between runs
     harness cases list --profile ecs         list the cases of a profile
     harness cases diff ecs nova              where Huawei's table and Nova disagree
 
 REPORTS (in --report-dir, default reports/):
-    junit.xml     one testsuite per profile x group (valid, invalid, probe)
+    junit.xml     one testsuite per profile x group (valid, invalid, probe; against
+                  a cloud also filter and lifecycle)
     results.json  machine-readable results (format_version 1)
     summary.md    Markdown summary for $GITHUB_STEP_SUMMARY
     index.html    a grid of vm_state x task_state per profile
+
+TARGET SELECTION:
+    With no --target, the embedded fake is used unless --os-cloud, OS_CLOUD or
+    OS_AUTH_URL names a cloud: then the harness observes that cloud, read-only,
+    as the OpenStack tools would. Pass --target fake to force the embedded fake.
 
 EXIT CODES:
     0  every case ran and conformed
