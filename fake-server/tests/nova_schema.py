@@ -10,7 +10,8 @@ metadata and a description, servers of a non-admin user), then fetches show, det
 and the flavor endpoints at a set of microversions, as the admin and as the owner, and
 validates each body with `jsonschema` against the schema nova 34.0.0 registers for that
 endpoint and microversion (`@validation.response_body_schema` on the controller methods),
-using Nova's own format checker. Exit status 0 when every body is valid, 1 otherwise (each
+using Nova's own format checker; also the bodies of `PUT /servers/{id}` and the rebuild
+action. Exit status 0 when every body is valid, 1 otherwise (each
 failure names the request, microversion and JSON path), 2 on setup errors.
 """
 
@@ -140,6 +141,36 @@ def main():
         ("GET /flavors/42", F.show, f"{compute}/flavors/42", alice),
     ]
     failures, validated = 0, 0
+    # Update (PUT) and rebuild bodies: one fresh active server per microversion for rebuild.
+    status, _, body = call("POST", f"{base}/_fake/servers", body={"servers": [
+        {"vm_state": "active", "task_state": None, "user": "alice"} for _ in MICROVERSIONS]})
+    if status != 201:
+        print(f"failed to seed servers: HTTP {status} {body}", file=sys.stderr)
+        return 2
+    fresh = [x["id"] for x in body["servers"]]
+    for mv, sid in zip(MICROVERSIONS, fresh):
+        edits = [
+            ("PUT /servers/{id}", S.update, "PUT", f"{compute}/servers/{sid}",
+             {"server": {"name": f"renamed-{mv}"}}, 200),
+            ("POST /servers/{id}/action rebuild", S._rebuild, "POST",
+             f"{compute}/servers/{sid}/action",
+             {"rebuild": {"imageRef": "7a1c3c7e-6c0b-4d6f-9d0e-2f6f1f3b9a01"}}, 202),
+        ]
+        for label, method, verb, url, payload, want in edits:
+            status, _, body = call(verb, url, alice, mv, payload)
+            if status != want:
+                print(f"FAIL {label} @{mv}: HTTP {status} {body}")
+                failures += 1
+                continue
+            validator = jsonschema.Draft202012Validator(
+                schema_for(method, mv), format_checker=validators._FORMAT_CHECKER)
+            errors = list(validator.iter_errors(body))
+            validated += 1
+            for e in errors[:5]:
+                for leaf in leaves(e)[:5]:
+                    path = "/".join(str(p) for p in leaf.absolute_path)
+                    print(f"FAIL {label} @{mv}: at /{path}: {leaf.message[:300]}")
+            failures += bool(errors)
     for mv in MICROVERSIONS:
         for label, method, url, tok in checks:
             status, _, body = call("GET", url, tok, mv)

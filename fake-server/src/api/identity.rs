@@ -210,7 +210,21 @@ impl Keystone {
                     );
                 };
                 let user = cred["user"]["name"].as_str().unwrap_or(name).to_owned();
-                (user.clone(), user.clone(), default_roles(&user))
+                match &self.users {
+                    None => (user.clone(), user.clone(), default_roles(&user)),
+                    // With `--users`, a credential acts for a listed user and its secret is
+                    // that user's password.
+                    Some(users) => match users.iter().find(|u| {
+                        u.name == user && cred["secret"].as_str() == Some(u.password.as_str())
+                    }) {
+                        None => return unauthorized(),
+                        Some(u) => (
+                            u.name.clone(),
+                            u.project.clone().unwrap_or_else(|| u.name.clone()),
+                            u.roles.clone().unwrap_or_else(|| default_roles(&u.name)),
+                        ),
+                    },
+                }
             }
             other => {
                 return keystone_error(

@@ -2,6 +2,8 @@
 
 mod control;
 mod derivation;
+mod filters;
+mod identity;
 mod lifecycle;
 mod listing;
 mod support;

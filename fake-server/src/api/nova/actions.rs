@@ -7,8 +7,7 @@ use super::super::error::{bad_request, conflict, forbidden, parse_json, server_n
 use super::super::http::ApiResponse;
 use super::flavors;
 use super::route::Ctx;
-use super::servers::{can_see, view_ctx};
-use super::view::Detail;
+use super::servers::{can_see, edited_server, view_ctx};
 use crate::domain::{Action, ServerId, TransitionError, VmState};
 
 /// Looks a server up for an action; 404 when it is absent or belongs to another project.
@@ -203,22 +202,7 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
             match inner.cloud.get(&id) {
                 Some(s) => {
                     let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
-                    // Rare enough to edit as a `Value`: drop fields, add `adminPass`.
-                    let mut body =
-                        serde_json::to_value(Detail::new(s, &status, vctx)).unwrap_or_default();
-                    if !ctx.mv.at_least(75) {
-                        // Rebuild responses carry OS-EXT-STS fields only from 2.75.
-                        if let Some(o) = body.as_object_mut() {
-                            o.retain(|k, _| {
-                                !k.starts_with("OS-EXT-")
-                                    && k != "OS-SRV-USG:launched_at"
-                                    && k != "OS-SRV-USG:terminated_at"
-                                    && k != "os-extended-volumes:volumes_attached"
-                                    && k != "host_status"
-                            });
-                        }
-                    }
-                    body["adminPass"] = json!("fakepassword");
+                    let body = edited_server(s, &status, vctx, true);
                     ApiResponse::json(202, &json!({"server": body}))
                 }
                 None => server_not_found(id.as_str()),

@@ -6,6 +6,7 @@
 mod actions;
 mod cache;
 mod flavors;
+mod listing;
 mod microversion;
 mod route;
 mod servers;

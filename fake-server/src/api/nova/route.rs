@@ -7,7 +7,7 @@ use super::super::error::{method_not_allowed, nova_error, unauthorized};
 use super::super::http::{ApiRequest, ApiResponse};
 use super::super::identity::Identity;
 use super::microversion::{MAX_MINOR, Microversion};
-use super::{actions, flavors, servers};
+use super::{actions, flavors, listing, servers};
 
 /// Per-request context handed to the compute handlers.
 pub(crate) struct Ctx<'a> {
@@ -77,10 +77,11 @@ fn dispatch(ctx: &Ctx<'_>, inner: &mut Inner, segs: &[&str]) -> ApiResponse {
         ["servers", ..] => {
             let rest = &segs[1..];
             match (method, rest) {
-                ("GET", []) => servers::list(ctx, inner, false),
-                ("GET", ["detail"]) => servers::list(ctx, inner, true),
+                ("GET", []) => listing::list(ctx, inner, false),
+                ("GET", ["detail"]) => listing::list(ctx, inner, true),
                 ("POST", []) => servers::create(ctx, inner),
                 ("GET", [id]) => servers::show(ctx, inner, id),
+                ("PUT", [id]) => servers::update(ctx, inner, id),
                 ("DELETE", [id]) => actions::delete(ctx, inner, id),
                 ("POST", [id, "action"]) => actions::action(ctx, inner, id),
                 (_, [] | ["detail"] | [_] | [_, "action"]) => method_not_allowed(),

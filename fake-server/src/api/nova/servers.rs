@@ -1,19 +1,14 @@
-//! `GET /servers[/detail]`, `GET /servers/{id}` and `POST /servers`.
+//! `GET /servers/{id}`, `POST /servers` and `PUT /servers/{id}` (listings: `listing.rs`).
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::super::core::Inner;
-use super::super::error::{bad_request, forbidden, parse_json, server_not_found};
-use super::super::http::{ApiResponse, percent_encode};
-use super::super::render::typed_json;
+use super::super::error::{bad_request, parse_json, server_not_found};
+use super::super::http::ApiResponse;
 use super::flavors;
 use super::route::Ctx;
-use super::view::{Brief, DETAIL_BYTES, ViewCtx, links};
-use crate::domain::{NewServer, Server, ServerId, StatusFilter, VmState};
-
-/// Nova's `max_limit`.
-const MAX_LIMIT: usize = 1000;
+use super::view::{DETAIL_BYTES, Detail, ViewCtx, links};
+use crate::domain::{NewServer, Server, ServerId};
 
 pub(crate) fn view_ctx<'a>(ctx: &'a Ctx<'_>, inner: &Inner) -> ViewCtx<'a> {
     ViewCtx {
@@ -46,155 +41,6 @@ pub(crate) fn show(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
         }
         _ => server_not_found(id.as_str()),
     }
-}
-
-/// Nova's lenient boolean parsing for `deleted` / `all_tenants`.
-fn truthy(v: &str) -> bool {
-    matches!(
-        v.to_ascii_lowercase().as_str(),
-        "1" | "t" | "true" | "on" | "y" | "yes"
-    )
-}
-
-pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiResponse {
-    let req = ctx.req;
-    let admin = ctx.who.is_admin();
-    // Pagination parameters.
-    let limit = match req.query_last("limit") {
-        None => MAX_LIMIT,
-        Some(l) => match l.parse::<i64>() {
-            Err(_) => return bad_request("limit param must be an integer"),
-            Ok(n) if n < 0 => return bad_request("limit param must be positive"),
-            Ok(n) => usize::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
-        },
-    };
-    let marker = req.query_last("marker");
-    // Status filter.
-    let statuses = req.query_all("status");
-    let filter = (!statuses.is_empty())
-        .then(|| StatusFilter::from_statuses(statuses.iter().map(String::as_str)));
-    let mut deleted = admin && req.query_last("deleted").is_some_and(|v| truthy(&v));
-    if let Some(f) = &filter {
-        if f.is_empty() {
-            if ctx.mv.at_least(38) {
-                return bad_request("Invalid status value");
-            }
-            return ApiResponse::json(200, &json!({"servers": []}));
-        }
-        if f.is_only_deleted() {
-            if !admin {
-                return forbidden("Only administrators may list deleted instances");
-            }
-            deleted = true;
-        }
-    }
-    let all_tenants = req
-        .query_last("all_tenants")
-        .is_some_and(|v| v.is_empty() || truthy(&v));
-    if all_tenants && !admin {
-        return forbidden(
-            "Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.",
-        );
-    }
-    let project_filter = if all_tenants {
-        req.query_last("project_id")
-            .or_else(|| req.query_last("tenant_id"))
-    } else {
-        Some(ctx.who.project_id.clone())
-    };
-    let name_filter = req.query_last("name");
-    let vctx = ViewCtx {
-        listing: true,
-        ..view_ctx(ctx, inner)
-    };
-    let deriver = &ctx.api.config.deriver;
-    let matching: Vec<&Server> = inner
-        .cloud
-        .servers()
-        .filter(|s| project_filter.as_ref().is_none_or(|p| &s.project_id == p))
-        // Without `deleted=True`, Nova's DB query also hides soft-deleted rows; with it, only
-        // deleted rows (here: soft-deleted ones, since destroyed servers are gone) are listed.
-        .filter(|s| (s.vm_state == Some(VmState::SoftDelete)) == deleted)
-        .filter(|s| {
-            filter
-                .as_ref()
-                .is_none_or(|f| f.matches(s.vm_state.as_ref(), s.task_state.as_ref()))
-        })
-        .filter(|s| {
-            name_filter
-                .as_ref()
-                .is_none_or(|n| s.name.contains(n.as_str()))
-        })
-        .collect();
-    let start = match &marker {
-        None => 0,
-        Some(m) => match matching.iter().position(|s| s.id.as_str() == m) {
-            Some(i) => i + 1,
-            None => return bad_request(format!("marker [{m}] not found")),
-        },
-    };
-    let page: Vec<&Server> = matching.iter().skip(start).take(limit).copied().collect();
-    let next = (!page.is_empty() && page.len() == limit).then(|| {
-        let last = page[page.len() - 1].id.as_str();
-        let mut query: Vec<String> = req
-            .query_pairs()
-            .into_iter()
-            .filter(|(k, _)| k != "marker")
-            .map(|(k, v)| format!("{}={}", percent_encode(&k), percent_encode(&v)))
-            .collect();
-        if !query.iter().any(|q| q.starts_with("limit=")) {
-            query.push(format!("limit={limit}"));
-        }
-        query.push(format!("marker={last}"));
-        let coll = if detailed {
-            "servers/detail"
-        } else {
-            "servers"
-        };
-        [NextLink {
-            href: format!("{}/compute/v2.1/{coll}?{}", ctx.base, query.join("&")),
-            rel: "next",
-        }]
-    });
-    if detailed {
-        // `{"servers":[…],"servers_links":[…]}`, each body from the render cache.
-        let mut out = Vec::with_capacity(64 + (DETAIL_BYTES + 1) * page.len());
-        out.extend_from_slice(b"{\"servers\":[");
-        for (i, s) in page.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
-            inner.render_cache.write_detail(s, &status, vctx, &mut out);
-        }
-        out.push(b']');
-        if let Some(next) = &next {
-            out.extend_from_slice(b",\"servers_links\":");
-            let _ = serde_json::to_writer(&mut out, next);
-        }
-        out.push(b'}');
-        ApiResponse::json_bytes(200, out)
-    } else {
-        let body = ListBody {
-            servers: page.iter().map(|s| Brief::new(s, ctx.base)).collect(),
-            servers_links: next,
-        };
-        typed_json(200, &body, 64 + 256 * page.len())
-    }
-}
-
-/// `{"servers": […], "servers_links"?: [{"href", "rel": "next"}]}`.
-#[derive(Serialize)]
-struct ListBody<T> {
-    servers: Vec<T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    servers_links: Option<[NextLink; 1]>,
-}
-
-#[derive(Serialize)]
-struct NextLink {
-    href: String,
-    rel: &'static str,
 }
 
 pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
@@ -324,4 +170,150 @@ pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
         "location",
         format!("{}/compute/v2.1/servers/{}", ctx.base, id.as_str()),
     )
+}
+
+/// Keys Nova's update and rebuild responses keep below 2.75 (it hides the extended attributes
+/// there); the microversion-gated ones among them are present only when the view has them.
+const PRE_275_KEYS: [&str; 24] = [
+    "OS-DCF:diskConfig",
+    "accessIPv4",
+    "accessIPv6",
+    "addresses",
+    "created",
+    "fault",
+    "flavor",
+    "hostId",
+    "id",
+    "image",
+    "links",
+    "metadata",
+    "name",
+    "progress",
+    "status",
+    "tenant_id",
+    "updated",
+    "user_id",
+    "locked",
+    "description",
+    "tags",
+    "trusted_image_certificates",
+    "server_groups",
+    "locked_reason",
+];
+
+/// The body of an update (`PUT`) or rebuild response, built from the show view.
+pub(crate) fn edited_server(
+    s: &Server,
+    status: &crate::domain::Status,
+    vctx: ViewCtx<'_>,
+    rebuild: bool,
+) -> Value {
+    let mv = vctx.mv;
+    let mut body = serde_json::to_value(Detail::new(s, status, vctx)).unwrap_or_default();
+    if let Some(o) = body.as_object_mut() {
+        if !mv.at_least(75) {
+            o.retain(|k, _| PRE_275_KEYS.contains(&k.as_str()));
+            // ... and shows addresses without the extended (type, MAC) attributes.
+            if let Some(Value::Object(nets)) = o.get_mut("addresses") {
+                for ip in nets.values_mut().filter_map(Value::as_array_mut).flatten() {
+                    if let Some(ip) = ip.as_object_mut() {
+                        ip.retain(|k, _| k == "addr" || k == "version");
+                    }
+                }
+            }
+        }
+        if rebuild {
+            if mv.at_least(54) {
+                o.insert("key_name".to_owned(), Value::Null);
+            }
+            if mv.at_least(57) {
+                o.insert("user_data".to_owned(), Value::Null);
+            }
+            o.insert("adminPass".to_owned(), json!("fakepassword"));
+        } else {
+            // Nova's update view shows no progress, and no key_name before 2.75.
+            o.remove("progress");
+        }
+    }
+    body
+}
+
+fn invalid_field(field: &str, value: &Value, why: &str) -> ApiResponse {
+    bad_request(format!(
+        "Invalid input for field/attribute {field}. Value: {value}. {why}"
+    ))
+}
+
+/// `PUT /servers/{id}`: rename, describe (2.19+); `accessIPv4`/`accessIPv6`,
+/// `OS-DCF:diskConfig` and `hostname` (2.90+) are validated and accepted but not stored.
+pub(crate) fn update(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
+    let id = ServerId::new(id);
+    match inner.cloud.get(&id) {
+        Some(s) if can_see(ctx, s) => {}
+        _ => return server_not_found(id.as_str()),
+    }
+    let body = match parse_json(&ctx.req.body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let Some(server) = body.get("server").and_then(Value::as_object) else {
+        return bad_request(
+            "Invalid input for field/attribute server. Value: missing. 'server' is a required property",
+        );
+    };
+    let mut allowed = vec!["name", "OS-DCF:diskConfig", "accessIPv4", "accessIPv6"];
+    if ctx.mv.at_least(19) {
+        allowed.push("description");
+    }
+    if ctx.mv.at_least(90) {
+        allowed.push("hostname");
+    }
+    if let Some(k) = server.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return invalid_field(
+            "server",
+            &Value::Object(server.clone()),
+            &format!("Additional properties are not allowed ('{k}' was unexpected)"),
+        );
+    }
+    let name = match server.get("name") {
+        None => None,
+        Some(Value::String(n))
+            if !n.is_empty() && n.chars().count() <= 255 && n.trim() == n.as_str() =>
+        {
+            Some(n.clone())
+        }
+        Some(v) => return invalid_field("name", v, "is not a valid name"),
+    };
+    let description = match server.get("description") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(d)) if d.chars().count() <= 255 => Some(Some(d.clone())),
+        Some(v) => return invalid_field("description", v, "is not a valid description"),
+    };
+    for key in ["OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "hostname"] {
+        match server.get(key) {
+            None | Some(Value::String(_)) => {}
+            Some(v) => return invalid_field(key, v, &format!("{v} is not of type 'string'")),
+        }
+    }
+    if let Some(s) = inner.cloud.get_mut(&id) {
+        if let Some(n) = name {
+            s.name = n;
+        }
+        if let Some(d) = description {
+            s.description = d;
+        }
+    }
+    let vctx = view_ctx(ctx, inner);
+    let deriver = &ctx.api.config.deriver;
+    match inner.cloud.get(&id) {
+        Some(s) => {
+            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+            ApiResponse::json(
+                200,
+                &json!({"server": edited_server(s, &status, vctx, false)}),
+            )
+        }
+        None => server_not_found(id.as_str()),
+    }
 }

@@ -1,0 +1,286 @@
+//! `GET /servers` and `GET /servers/detail`: Nova's list filters, pagination and bodies.
+//!
+//! Filters, as Nova applies them: `status` (vm_state and task_state sets, see
+//! [`StatusFilter`]), `vm_state` / `task_state` (admins, and everyone from 2.83; ignored for
+//! others, as Nova strips them; a `status` filter replaces them), `name` (a regular
+//! expression, searched unanchored like Nova's `REGEXP` filter), `changes-since` /
+//! `changes-before` (2.66+) on the last update time, `deleted` (admins), `all_tenants`,
+//! `project_id` / `tenant_id`. Soft-deleted servers are hidden unless `deleted=True` is asked
+//! for, or `changes-since` is given without `deleted` (Nova then lists deleted rows too, so
+//! pollers see servers go away).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use regex::{Regex, RegexBuilder};
+use serde::Serialize;
+use serde_json::json;
+
+use super::super::core::Inner;
+use super::super::error::{bad_request, forbidden};
+use super::super::http::{ApiRequest, ApiResponse, percent_encode};
+use super::super::render::typed_json;
+use super::route::Ctx;
+use super::servers::view_ctx;
+use super::view::{Brief, DETAIL_BYTES, ViewCtx};
+use crate::domain::{Server, StatusFilter, VmState};
+
+/// Nova's `max_limit`.
+const MAX_LIMIT: usize = 1000;
+
+/// Nova's lenient boolean parsing for `deleted` / `all_tenants`.
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "1" | "t" | "true" | "on" | "y" | "yes"
+    )
+}
+
+/// Which servers a listing selects.
+#[derive(Debug)]
+struct Selection {
+    project: Option<String>,
+    /// `Some(true)`: only soft-deleted; `Some(false)`: hide them; `None`: both.
+    soft_deleted: Option<bool>,
+    status: Option<StatusFilter>,
+    vm_states: Vec<String>,
+    task_states: Vec<String>,
+    name: Option<Regex>,
+    changes_since: Option<i64>,
+    changes_before: Option<i64>,
+}
+
+impl Selection {
+    fn matches(&self, s: &Server) -> bool {
+        let soft = s.vm_state == Some(VmState::SoftDelete);
+        self.project.as_ref().is_none_or(|p| &s.project_id == p)
+            && self.soft_deleted.is_none_or(|want| soft == want)
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|f| f.matches(s.vm_state.as_ref(), s.task_state.as_ref()))
+            && (self.vm_states.is_empty()
+                || s.vm_state
+                    .as_ref()
+                    .is_some_and(|v| self.vm_states.iter().any(|w| w == v.as_str())))
+            && (self.task_states.is_empty()
+                || s.task_state
+                    .as_ref()
+                    .is_some_and(|t| self.task_states.iter().any(|w| w == t.as_str())))
+            && self.name.as_ref().is_none_or(|re| re.is_match(&s.name))
+            && self.changes_since.is_none_or(|t| s.updated_unix >= t)
+            && self.changes_before.is_none_or(|t| s.updated_unix <= t)
+    }
+}
+
+/// An ISO 8601 time as Nova's `date-time` query format accepts it (zone optional, UTC when
+/// absent; a bare date is midnight), in Unix seconds.
+pub(crate) fn parse_time(v: &str) -> Option<i64> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Some(t.timestamp());
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(v, f) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp())
+}
+
+fn time_param(req: &ApiRequest, name: &str) -> Result<Option<i64>, ApiResponse> {
+    match req.query_last(name) {
+        None => Ok(None),
+        Some(v) => parse_time(&v).map(Some).ok_or_else(|| {
+            bad_request(format!(
+                "Invalid input for query parameters {name}. Value: {v}. '{v}' is not a 'date-time'"
+            ))
+        }),
+    }
+}
+
+/// Parses the filters; `Err` is the response to send instead of a listing.
+fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
+    let req = ctx.req;
+    let admin = ctx.who.is_admin();
+    let statuses = req.query_all("status");
+    let status = (!statuses.is_empty())
+        .then(|| StatusFilter::from_statuses(statuses.iter().map(String::as_str)));
+    let deleted_param = req.query_last("deleted").filter(|_| admin);
+    let changes_since = time_param(req, "changes-since")?;
+    let changes_before = if ctx.mv.at_least(66) {
+        time_param(req, "changes-before")?
+    } else {
+        None
+    };
+    if let (Some(since), Some(before)) = (changes_since, changes_before)
+        && since > before
+    {
+        return Err(bad_request(
+            "The value of changes-since must be less than or equal to changes-before.",
+        ));
+    }
+    let mut soft_deleted = match (&deleted_param, changes_since) {
+        (Some(v), _) => Some(truthy(v)),
+        (None, Some(_)) => None,
+        (None, None) => Some(false),
+    };
+    if let Some(f) = &status {
+        if f.is_empty() {
+            if ctx.mv.at_least(38) {
+                return Err(bad_request("Invalid status value"));
+            }
+            return Err(ApiResponse::json(200, &json!({"servers": []})));
+        }
+        if f.is_only_deleted() {
+            if !admin {
+                return Err(forbidden("Only administrators may list deleted instances"));
+            }
+            soft_deleted = Some(true);
+        }
+    }
+    let all_tenants = req
+        .query_last("all_tenants")
+        .is_some_and(|v| v.is_empty() || truthy(&v));
+    if all_tenants && !admin {
+        return Err(forbidden(
+            "Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.",
+        ));
+    }
+    let project = if all_tenants {
+        req.query_last("project_id")
+            .or_else(|| req.query_last("tenant_id"))
+    } else {
+        Some(ctx.who.project_id.clone())
+    };
+    // Nova strips vm_state/task_state for non-admins before 2.83; `status` replaces them.
+    let state_filters = (admin || ctx.mv.at_least(83)) && status.is_none();
+    let states = |name: &str| {
+        if state_filters {
+            req.query_all(name)
+        } else {
+            Vec::new()
+        }
+    };
+    let name = match req.query_last("name") {
+        None => None,
+        Some(pattern) => Some(
+            RegexBuilder::new(&pattern)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| {
+                    bad_request(format!(
+                        "Invalid input for query parameters name. Value: {pattern}. \
+                         Not a valid regular expression: {}",
+                        e.to_string().lines().last().unwrap_or_default()
+                    ))
+                })?,
+        ),
+    };
+    Ok(Selection {
+        project,
+        soft_deleted,
+        status,
+        vm_states: states("vm_state"),
+        task_states: states("task_state"),
+        name,
+        changes_since,
+        changes_before,
+    })
+}
+
+pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiResponse {
+    let req = ctx.req;
+    let limit = match req.query_last("limit") {
+        None => MAX_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Err(_) => return bad_request("limit param must be an integer"),
+            Ok(n) if n < 0 => return bad_request("limit param must be positive"),
+            Ok(n) => usize::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
+        },
+    };
+    let marker = req.query_last("marker");
+    let selection = match select(ctx) {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let vctx = ViewCtx {
+        listing: true,
+        ..view_ctx(ctx, inner)
+    };
+    let deriver = &ctx.api.config.deriver;
+    let matching: Vec<&Server> = inner
+        .cloud
+        .servers()
+        .filter(|s| selection.matches(s))
+        .collect();
+    let start = match &marker {
+        None => 0,
+        Some(m) => match matching.iter().position(|s| s.id.as_str() == m) {
+            Some(i) => i + 1,
+            None => return bad_request(format!("marker [{m}] not found")),
+        },
+    };
+    let page: Vec<&Server> = matching.iter().skip(start).take(limit).copied().collect();
+    let next = (!page.is_empty() && page.len() == limit).then(|| {
+        let last = page[page.len() - 1].id.as_str();
+        let mut query: Vec<String> = req
+            .query_pairs()
+            .into_iter()
+            .filter(|(k, _)| k != "marker")
+            .map(|(k, v)| format!("{}={}", percent_encode(&k), percent_encode(&v)))
+            .collect();
+        if !query.iter().any(|q| q.starts_with("limit=")) {
+            query.push(format!("limit={limit}"));
+        }
+        query.push(format!("marker={last}"));
+        let coll = if detailed {
+            "servers/detail"
+        } else {
+            "servers"
+        };
+        [NextLink {
+            href: format!("{}/compute/v2.1/{coll}?{}", ctx.base, query.join("&")),
+            rel: "next",
+        }]
+    });
+    if detailed {
+        // `{"servers":[…],"servers_links":[…]}`, each body from the render cache.
+        let mut out = Vec::with_capacity(64 + (DETAIL_BYTES + 1) * page.len());
+        out.extend_from_slice(b"{\"servers\":[");
+        for (i, s) in page.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+            inner.render_cache.write_detail(s, &status, vctx, &mut out);
+        }
+        out.push(b']');
+        if let Some(next) = &next {
+            out.extend_from_slice(b",\"servers_links\":");
+            let _ = serde_json::to_writer(&mut out, next);
+        }
+        out.push(b'}');
+        ApiResponse::json_bytes(200, out)
+    } else {
+        let body = ListBody {
+            servers: page.iter().map(|s| Brief::new(s, ctx.base)).collect(),
+            servers_links: next,
+        };
+        typed_json(200, &body, 64 + 256 * page.len())
+    }
+}
+
+/// `{"servers": […], "servers_links"?: [{"href", "rel": "next"}]}`.
+#[derive(Serialize)]
+struct ListBody<T> {
+    servers: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    servers_links: Option<[NextLink; 1]>,
+}
+
+#[derive(Serialize)]
+struct NextLink {
+    href: String,
+    rel: &'static str,
+}
