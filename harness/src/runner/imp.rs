@@ -9,7 +9,9 @@ use crate::report::{Implementation, ProfileRun, RunReport};
 use crate::target::adapter::{
     AdapterOptions, AdapterTarget, Capability, FetchInfo, TargetError as AdapterError,
 };
-use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, ServerView, TargetSpec};
+use crate::target::{
+    ControlPlane, ControlPlaneError, ControlPlaneOptions, SeededServer, ServerView, TargetSpec,
+};
 use chrono::{DateTime, FixedOffset, Local};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -343,31 +345,12 @@ impl Runner {
         run_tag: &str,
         progress: &mut Progress<'_>,
     ) {
-        let clock = Instant::now();
         if progress.stopped() {
             skip_all(cases, progress);
             return;
         }
-        let specs: Vec<_> = cases
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                (
-                    c.vm_state.clone(),
-                    c.task_state.clone(),
-                    format!("{run_tag}-{i}"),
-                )
-            })
-            .collect();
-        let seeded = match cp.seed(&specs).await {
-            Ok(s) => s,
-            Err(e) => {
-                let message = format!("failed to seed the case's server: {e}");
-                for c in cases {
-                    progress.record(errored(c, &message, clock.elapsed()));
-                }
-                return;
-            }
+        let Some(seeded) = seed_cases(cp, cases, run_tag, progress).await else {
+            return;
         };
         let listing = self.list_all(cp, cases).await;
         let semaphore = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
@@ -414,26 +397,8 @@ impl Runner {
         run_tag: &str,
         progress: &mut Progress<'_>,
     ) {
-        let specs: Vec<_> = cases
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                (
-                    c.vm_state.clone(),
-                    c.task_state.clone(),
-                    format!("{run_tag}-{i}"),
-                )
-            })
-            .collect();
-        let seeded = match cp.seed(&specs).await {
-            Ok(s) => s,
-            Err(e) => {
-                let message = format!("failed to seed the case's server: {e}");
-                for c in cases {
-                    progress.record(errored(c, &message, Duration::ZERO));
-                }
-                return;
-            }
+        let Some(seeded) = seed_cases(cp, cases, run_tag, progress).await else {
+            return;
         };
         for (case, server) in cases.iter().zip(&seeded) {
             if progress.stopped() {
@@ -487,6 +452,38 @@ impl Runner {
             }
         }
         Ok(map)
+    }
+}
+
+/// Seeds one server per case; when seeding fails, every case is recorded as errored and `None`
+/// returned.
+async fn seed_cases(
+    cp: &ControlPlane,
+    cases: &[Case],
+    run_tag: &str,
+    progress: &mut Progress<'_>,
+) -> Option<Vec<SeededServer>> {
+    let clock = Instant::now();
+    let specs: Vec<_> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                c.vm_state.clone(),
+                c.task_state.clone(),
+                format!("{run_tag}-{i}"),
+            )
+        })
+        .collect();
+    match cp.seed(&specs).await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let message = format!("failed to seed the case's server: {e}");
+            for c in cases {
+                progress.record(errored(c, &message, clock.elapsed()));
+            }
+            None
+        }
     }
 }
 
