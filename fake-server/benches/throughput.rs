@@ -3,8 +3,10 @@
 //! soak of the hyper engine measuring RSS before and after N requests.
 //!
 //! `cargo bench -p fake-server --bench throughput` (env: `BENCH_SECS` per scenario, default 5;
-//! `BENCH_CONNS`, default 50; `BENCH_SOAK` requests, default 200000). The load generator runs
-//! in-process on the same cores, so compare ratios rather than absolute numbers.
+//! `BENCH_WIREMOCK_SECS`, default 5 and never more than `BENCH_SECS`: wiremock keeps every
+//! request, about 8 KB each, so a 60 s run would hold gigabytes; `BENCH_CONNS`, default 50;
+//! `BENCH_SOAK` requests, default 200000). The load generator runs in-process on the same
+//! cores, so compare ratios rather than absolute numbers.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -259,6 +261,7 @@ async fn main() {
     let secs = env_u64("BENCH_SECS", 5);
     let conns = env_u64("BENCH_CONNS", 50);
     let soak = env_u64("BENCH_SOAK", 200_000);
+    let wiremock_secs = env_u64("BENCH_WIREMOCK_SECS", 5).min(secs);
     println!("# {conns} connections, {secs} s per scenario, load generator in-process");
     let (hyper_fake, token, ids) = fake(Engine::Hyper).await;
     let addr = hyper_fake.address();
@@ -296,11 +299,15 @@ async fn main() {
             wm.address(),
             get(wm.address(), &wpath, &wtoken),
             conns,
-            secs,
+            wiremock_secs,
             None,
         )
         .await;
-        report(&format!("fake wiremock   {label}"), &w, Some(&b));
+        report(
+            &format!("fake wiremock   {label} ({wiremock_secs} s)"),
+            &w,
+            Some(&b),
+        );
     }
     let before = rss_kib();
     let o = load(addr, get(addr, &show_path, &token), conns, 0, Some(soak)).await;
