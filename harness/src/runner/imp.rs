@@ -2,23 +2,20 @@
 
 use super::compat::compatibility;
 use super::filter::{CaseFilter, FilterError};
-use super::verdict::judge;
+use super::progress::Progress;
+use super::read;
 use crate::case::{Case, Profile, builtin_profiles};
-use crate::outcome::{CaseResult, Observation, Outcome, Seen};
+use crate::outcome::CaseResult;
 use crate::report::{Implementation, ProfileRun, RunReport};
 use crate::target::adapter::{
-    AdapterOptions, AdapterTarget, Capability, FetchInfo, TargetError as AdapterError,
+    AdapterOptions, AdapterTarget, Capability, TargetError as AdapterError,
 };
-use crate::target::{
-    ControlPlane, ControlPlaneError, ControlPlaneOptions, SeededServer, ServerView, TargetSpec,
-};
+use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, TargetSpec};
 use chrono::{DateTime, FixedOffset, Local};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
-use tokio::task::{Id, JoinSet};
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
 
 /// Everything a run needs to know.
 #[derive(Debug, Clone)]
@@ -120,28 +117,6 @@ pub struct Runner {
     options: RunOptions,
 }
 
-struct Progress<'f> {
-    on_event: &'f mut dyn FnMut(&RunEvent<'_>),
-    failures: Arc<AtomicUsize>,
-    max_fail: Option<usize>,
-    results: Vec<CaseResult>,
-}
-
-impl Progress<'_> {
-    fn stopped(&self) -> bool {
-        self.max_fail
-            .is_some_and(|m| self.failures.load(Ordering::SeqCst) >= m)
-    }
-
-    fn record(&mut self, result: CaseResult) {
-        if matches!(result.outcome, Outcome::Fail | Outcome::Error) {
-            self.failures.fetch_add(1, Ordering::SeqCst);
-        }
-        (self.on_event)(&RunEvent::CaseFinished(&result));
-        self.results.push(result);
-    }
-}
-
 impl Runner {
     /// A runner for these options.
     pub fn new(options: RunOptions) -> Runner {
@@ -197,7 +172,14 @@ impl Runner {
                     let fake = self.start_fake(profile).await?;
                     let base = fake.uri();
                     let cp = self.connect(&base).await?;
-                    self.run_control(&cp, cases, &run_tag, &mut progress).await;
+                    read::run_control(
+                        &cp,
+                        cases,
+                        &run_tag,
+                        self.options.concurrency,
+                        &mut progress,
+                    )
+                    .await;
                 }
             }
             TargetSpec::Url(base) => {
@@ -207,7 +189,14 @@ impl Runner {
                         profile: profile.name(),
                         cases: cases.len(),
                     });
-                    self.run_control(&cp, cases, &run_tag, &mut progress).await;
+                    read::run_control(
+                        &cp,
+                        cases,
+                        &run_tag,
+                        self.options.concurrency,
+                        &mut progress,
+                    )
+                    .await;
                 }
             }
             TargetSpec::Adapter(cmd) => {
@@ -232,8 +221,7 @@ impl Runner {
                     // adapters read it back through their SDK.
                     let fake = self.start_fake(profile).await?;
                     let cp = self.connect(&fake.uri()).await?;
-                    self.run_adapter(&cp, &mut adapter, cases, &run_tag, &mut progress)
-                        .await;
+                    read::run_adapter(&cp, &mut adapter, cases, &run_tag, &mut progress).await;
                 }
                 properties.push(("adapter.restarts".into(), adapter.restarts().to_string()));
                 if adapter.restarts() > 0 {
@@ -335,253 +323,6 @@ impl Runner {
             timeout: self.options.timeout,
             ..ControlPlaneOptions::default()
         }
-    }
-
-    /// Seeds every case, lists them, and reads each back; records one result per case.
-    async fn run_control(
-        &self,
-        cp: &ControlPlane,
-        cases: &[Case],
-        run_tag: &str,
-        progress: &mut Progress<'_>,
-    ) {
-        if progress.stopped() {
-            skip_all(cases, progress);
-            return;
-        }
-        let Some(seeded) = seed_cases(cp, cases, run_tag, progress).await else {
-            return;
-        };
-        let listing = self.list_all(cp, cases).await;
-        let semaphore = Arc::new(Semaphore::new(self.options.concurrency.max(1)));
-        let mut tasks = JoinSet::new();
-        let mut pending: HashMap<Id, Case> = HashMap::new();
-        for (case, server) in cases.iter().zip(&seeded) {
-            let permit = semaphore.clone().acquire_owned().await;
-            // Results that finished meanwhile are recorded before deciding, so --max-fail is
-            // exact with --concurrency 1 and off by at most the reads in flight otherwise.
-            while let Some(done) = tasks.try_join_next_with_id() {
-                record_joined(done, &mut pending, progress);
-            }
-            if progress.stopped() {
-                progress.record(skipped_by_max_fail(case, self.options.max_fail));
-                continue;
-            }
-            let cp = cp.clone();
-            let id = server.id.clone();
-            let listed = match &listing {
-                Ok(map) => Ok(map.get(&id).cloned()),
-                Err(e) => Err(e.clone()),
-            };
-            let owned = case.clone();
-            let handle = tasks.spawn(async move {
-                let _permit = permit;
-                let start = Instant::now();
-                let shown = cp.show(&id).await;
-                let obs = observe(shown, listed);
-                judge(&owned, obs, start.elapsed())
-            });
-            pending.insert(handle.id(), case.clone());
-        }
-        while let Some(done) = tasks.join_next_with_id().await {
-            record_joined(done, &mut pending, progress);
-        }
-    }
-
-    /// Seeds every case in the fake, then asks the adapter about each, one at a time.
-    async fn run_adapter(
-        &self,
-        cp: &ControlPlane,
-        adapter: &mut AdapterTarget,
-        cases: &[Case],
-        run_tag: &str,
-        progress: &mut Progress<'_>,
-    ) {
-        let Some(seeded) = seed_cases(cp, cases, run_tag, progress).await else {
-            return;
-        };
-        for (case, server) in cases.iter().zip(&seeded) {
-            if progress.stopped() {
-                progress.record(skipped_by_max_fail(case, self.options.max_fail));
-                continue;
-            }
-            let start = Instant::now();
-            let observation = match cp.show(&server.id).await {
-                Err(e) => Observation::Errored {
-                    message: format!("failed to read the seeded server from the fake: {e}"),
-                    detail: None,
-                },
-                Ok(view) => {
-                    let fetch = FetchInfo {
-                        compute_url: cp.info().compute_url.clone(),
-                        auth_url: cp.info().identity_url.clone(),
-                        token: cp.token().to_owned(),
-                        project_id: cp.project_id().to_owned(),
-                        server_id: server.id.clone(),
-                    };
-                    let obs = adapter.run(case, &view.raw, Some(&fetch)).await;
-                    with_evidence(obs, &view.raw)
-                }
-            };
-            progress.record(judge(case, observation, start.elapsed()));
-        }
-    }
-
-    async fn list_all(
-        &self,
-        cp: &ControlPlane,
-        cases: &[Case],
-    ) -> Result<HashMap<String, ServerView>, String> {
-        let mut map = HashMap::new();
-        let mut passes = vec![false];
-        // Nova hides soft-deleted servers from default listings; an admin lists them with
-        // deleted=True.
-        if cases
-            .iter()
-            .any(|c| c.vm_state.as_deref() == Some("soft-delete"))
-        {
-            passes.push(true);
-        }
-        for deleted in passes {
-            let views = cp
-                .list_detail(deleted)
-                .await
-                .map_err(|e| format!("failed to list /servers/detail: {e}"))?;
-            for v in views {
-                map.entry(v.id.clone()).or_insert(v);
-            }
-        }
-        Ok(map)
-    }
-}
-
-/// Seeds one server per case; when seeding fails, every case is recorded as errored and `None`
-/// returned.
-async fn seed_cases(
-    cp: &ControlPlane,
-    cases: &[Case],
-    run_tag: &str,
-    progress: &mut Progress<'_>,
-) -> Option<Vec<SeededServer>> {
-    let clock = Instant::now();
-    let specs: Vec<_> = cases
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            (
-                c.vm_state.clone(),
-                c.task_state.clone(),
-                format!("{run_tag}-{i}"),
-            )
-        })
-        .collect();
-    match cp.seed(&specs).await {
-        Ok(s) => Some(s),
-        Err(e) => {
-            let message = format!("failed to seed the case's server: {e}");
-            for c in cases {
-                progress.record(errored(c, &message, clock.elapsed()));
-            }
-            None
-        }
-    }
-}
-
-fn record_joined(
-    done: Result<(Id, CaseResult), tokio::task::JoinError>,
-    pending: &mut HashMap<Id, Case>,
-    progress: &mut Progress<'_>,
-) {
-    match done {
-        Ok((id, result)) => {
-            pending.remove(&id);
-            progress.record(result);
-        }
-        Err(e) => {
-            // A panicking read task is a bug in the harness; the case still gets a verdict.
-            if let Some(case) = pending.remove(&e.id()) {
-                progress.record(errored(
-                    &case,
-                    &format!("internal error: {e}"),
-                    Duration::ZERO,
-                ));
-            }
-        }
-    }
-}
-
-fn observe(
-    shown: Result<ServerView, ControlPlaneError>,
-    listed: Result<Option<ServerView>, String>,
-) -> Observation {
-    let view = match shown {
-        Ok(v) => v,
-        Err(e) => {
-            return Observation::Errored {
-                message: format!("failed to read the server: {e}"),
-                detail: None,
-            };
-        }
-    };
-    let server_json = serde_json::to_string_pretty(&view.raw).ok();
-    let Some(status) = view.status.clone() else {
-        return Observation::Errored {
-            message: "GET /servers/{id} returned a server without a string `status`".into(),
-            detail: server_json,
-        };
-    };
-    let listed_status = match listed {
-        Err(message) => {
-            return Observation::Errored {
-                message,
-                detail: server_json,
-            };
-        }
-        Ok(None) => "nothing (server absent from the listing)".to_owned(),
-        Ok(Some(v)) => v.status.unwrap_or_else(|| "nothing (no status)".to_owned()),
-    };
-    Observation::Seen(Seen {
-        status,
-        vm_state: view.vm_state.clone(),
-        task_state: view.task_state.clone(),
-        other_views: vec![("/servers/detail".to_owned(), listed_status)],
-        server_json,
-    })
-}
-
-/// Keeps the server JSON the adapter was given as the evidence of its verdict.
-fn with_evidence(observation: Observation, server: &serde_json::Value) -> Observation {
-    match observation {
-        Observation::Seen(mut seen) if seen.server_json.is_none() => {
-            seen.server_json = serde_json::to_string_pretty(server).ok();
-            Observation::Seen(seen)
-        }
-        other => other,
-    }
-}
-
-fn errored(case: &Case, message: &str, duration: Duration) -> CaseResult {
-    judge(
-        case,
-        Observation::Errored {
-            message: message.to_owned(),
-            detail: None,
-        },
-        duration,
-    )
-}
-
-fn skipped_by_max_fail(case: &Case, max_fail: Option<usize>) -> CaseResult {
-    let reason = format!(
-        "not run: --max-fail {} reached",
-        max_fail.unwrap_or_default()
-    );
-    judge(case, Observation::Skipped { reason }, Duration::ZERO)
-}
-
-fn skip_all(cases: &[Case], progress: &mut Progress<'_>) {
-    for c in cases {
-        progress.record(skipped_by_max_fail(c, progress.max_fail));
     }
 }
 

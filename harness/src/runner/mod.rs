@@ -7,6 +7,8 @@
 mod compat;
 mod filter;
 mod imp;
+mod progress;
+mod read;
 pub mod verdict;
 
 pub use compat::compatibility;
