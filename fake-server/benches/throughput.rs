@@ -1,6 +1,7 @@
 //! Throughput and p99 of `GET /servers/{id}` and `GET /servers/detail` (100 servers) on both
-//! engines, against a minimal hyper hello-world serving the same bytes in the same run; then a
-//! soak of the hyper engine measuring RSS before and after N requests.
+//! engines, against a minimal hyper hello-world serving the same bytes in the same run, and a soak
+//! of the hyper engine measuring RSS before and after N requests (run first, since the
+//! wiremock scenarios retain memory in this same process).
 //!
 //! `cargo bench -p fake-server --bench throughput` (env: `BENCH_SECS` per scenario, default 5;
 //! `BENCH_WIREMOCK_SECS`, default 5 and never more than `BENCH_SECS`: wiremock keeps every
@@ -280,6 +281,18 @@ async fn main() {
         show_bytes.len(),
         detail_bytes.len()
     );
+    // Soak first: the wiremock scenarios below retain requests in this same process.
+    let before = rss_kib();
+    let o = load(addr, get(addr, &show_path, &token), conns, 0, Some(soak)).await;
+    let after = rss_kib();
+    println!(
+        "# soak (hyper engine, GET /servers/{{id}}): {} requests, RSS {} KiB -> {} KiB ({:+} KiB), {:.0} req/s",
+        o.requests,
+        before,
+        after,
+        after as i64 - before as i64,
+        o.rps
+    );
     let base_addr = baseline(Bytes::from(show_bytes), Bytes::from(detail_bytes)).await;
     for (label, path) in [
         ("GET /servers/{id}", show_path.as_str()),
@@ -309,15 +322,4 @@ async fn main() {
             Some(&b),
         );
     }
-    let before = rss_kib();
-    let o = load(addr, get(addr, &show_path, &token), conns, 0, Some(soak)).await;
-    let after = rss_kib();
-    println!(
-        "# soak (hyper engine, GET /servers/{{id}}): {} requests, RSS {} KiB -> {} KiB ({:+} KiB), {:.0} req/s",
-        o.requests,
-        before,
-        after,
-        after as i64 - before as i64,
-        o.rps
-    );
 }
