@@ -284,3 +284,25 @@ struct NextLink {
     href: String,
     rel: &'static str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_with_or_without_a_zone_and_as_bare_dates() {
+        let rows = [
+            ("2023-11-14T22:13:20Z", Some(1_700_000_000)),
+            ("2023-11-14T23:13:20+01:00", Some(1_700_000_000)),
+            ("2023-11-14T22:13:20", Some(1_700_000_000)),
+            ("2023-11-14T22:13:20.123456", Some(1_700_000_000)),
+            ("2023-11-14 22:13:20", Some(1_700_000_000)),
+            ("2023-11-14", Some(1_699_920_000)),
+            ("yesterday", None),
+            ("2023-13-01", None),
+        ];
+        for (text, want) in rows {
+            assert_eq!(parse_time(text), want, "{text}");
+        }
+    }
+}

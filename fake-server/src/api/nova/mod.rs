@@ -11,6 +11,7 @@ mod microversion;
 mod route;
 mod servers;
 mod view;
+mod view_parts;
 #[cfg(test)]
 mod view_tests;
 

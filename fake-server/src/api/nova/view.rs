@@ -8,14 +8,15 @@
 //! written straight into the response buffer; fields are declared in byte order of their
 //! keys, the order the earlier `serde_json::Value` bodies had (see `api::render`).
 
-use std::fmt;
-
 use serde::Serialize;
 
 use super::super::identity::stable_lanes;
 use super::super::render::{Cat, EMPTY_LIST, EmptyObject, Iso, Link, Micros, SortedPairs};
 use super::flavors::{FLAVORS, find};
 use super::microversion::Microversion;
+use super::view_parts::{
+    Address, Addresses, FaultView, Hex8, HostId, Hostname, ImageView, Ip, Mac, SecurityGroup,
+};
 use crate::domain::{Server, Status, VmState};
 
 /// Everything a view needs besides the server.
@@ -284,43 +285,6 @@ impl<'a> Detail<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
-struct SecurityGroup {
-    name: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-struct FaultView<'a> {
-    code: u16,
-    created: Iso,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    details: Option<&'a str>,
-    message: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-enum ImageView<'a> {
-    Linked { id: &'a str, links: [Link<'a>; 1] },
-    None(&'static str),
-}
-
-#[derive(Debug, Serialize)]
-struct Addresses {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    private: Option<[Address; 1]>,
-}
-
-#[derive(Debug, Serialize)]
-struct Address {
-    #[serde(rename = "OS-EXT-IPS-MAC:mac_addr")]
-    mac: Mac,
-    #[serde(rename = "OS-EXT-IPS:type")]
-    kind: &'static str,
-    addr: Ip,
-    version: u8,
-}
-
 /// The embedded flavor of a server body (2.47+) or the id-and-links form.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
@@ -362,90 +326,5 @@ impl<'a> FlavorView<'a> {
                 }],
             }
         }
-    }
-}
-
-macro_rules! display_string {
-    ($($t:ty),*) => {$(
-        impl Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
-            }
-        }
-    )*};
-}
-
-/// `instance-0000002a`.
-#[derive(Debug, Clone, Copy)]
-struct Hex8(u64);
-
-/// `fa:16:3e:00:XX:YY` from the server's sequence number.
-#[derive(Debug, Clone, Copy)]
-struct Mac(u64);
-
-/// `10.0.0.N` from the server's sequence number.
-#[derive(Debug, Clone, Copy)]
-struct Ip(u64);
-
-/// The first 28 hex digits of the project's stable host id, or `""` when unscheduled.
-#[derive(Debug, Clone, Copy)]
-struct HostId(Option<(u64, u64)>);
-
-/// Nova's hostname sanitisation, simplified: lower-case alphanumerics and hyphens.
-#[derive(Debug, Clone, Copy)]
-struct Hostname<'a>(&'a str);
-
-display_string!(Hex8, Mac, Ip, HostId, Hostname<'_>);
-
-impl fmt::Display for Hex8 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "instance-{:08x}", self.0)
-    }
-}
-
-impl fmt::Display for Mac {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        write!(f, "fa:16:3e:00:{:02x}:{:02x}", (s >> 8) & 0xff, s & 0xff)
-    }
-}
-
-impl fmt::Display for Ip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "10.0.0.{}", self.0 % 250 + 2)
-    }
-}
-
-impl fmt::Display for HostId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some((a, b)) => write!(f, "{a:016x}{:012x}", b >> 16),
-            None => Ok(()),
-        }
-    }
-}
-
-impl fmt::Display for Hostname<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use fmt::Write;
-        let mapped = || {
-            self.0.chars().map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-        };
-        let Some(start) = mapped().position(|c| c != '-') else {
-            return f.write_str("server");
-        };
-        let trailing = mapped().rev().position(|c| c != '-').unwrap_or(0);
-        let end = self.0.chars().count() - trailing;
-        mapped()
-            .take(end)
-            .skip(start)
-            .take(63)
-            .try_for_each(|c| f.write_char(c))
     }
 }
