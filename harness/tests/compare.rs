@@ -61,6 +61,19 @@ fn compare(old: &Path, new: &Path, extra: &[&str]) -> assert_cmd::assert::Assert
         .assert()
 }
 
+/// `compare` of the [`baseline`] against a results.json holding `new_cases`.
+fn compare_to_baseline(new_cases: Vec<Value>, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = baseline(&dir);
+    let new = results(&dir, "new", new_cases);
+    compare(&old, &new, extra)
+}
+
+/// The stderr of a finished `compare`.
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
 /// Last night: two passes, one failure, one error.
 fn baseline(dir: &TempDir) -> PathBuf {
     results(
@@ -77,20 +90,18 @@ fn baseline(dir: &TempDir) -> PathBuf {
 
 #[test]
 fn a_regression_is_listed_and_exits_1() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let old = baseline(&dir);
-    let new = results(
-        &dir,
-        "new",
+    compare_to_baseline(
         vec![
             case("ecs/active/null", "fail", "ACTIVE", Some("ERROR")),
             pass("ecs/stopped/null", "SHUTOFF"),
             case("ecs/building/null", "fail", "BUILD", Some("ACTIVE")),
             case("ecs/paused/null", "error", "PAUSED", None),
         ],
-    );
-
-    compare(&old, &new, &[]).code(1).stderr("").stdout(
+        &[],
+    )
+    .code(1)
+    .stderr("")
+    .stdout(
         "1 regression: 0 fixes, 0 new cases, 0 removed cases, 0 other changes, 3 unchanged\n\
          regressions:\n  ecs/active/null: pass -> fail (observed ERROR, expected ACTIVE)\n",
     );
@@ -98,20 +109,17 @@ fn a_regression_is_listed_and_exits_1() {
 
 #[test]
 fn fixes_new_and_removed_cases_are_listed_and_exit_0() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let old = baseline(&dir);
-    let new = results(
-        &dir,
-        "new",
+    compare_to_baseline(
         vec![
             pass("ecs/active/null", "ACTIVE"),
             pass("ecs/stopped/null", "SHUTOFF"),
             pass("ecs/building/null", "BUILD"),
             pass("ecs/rescued/null", "RESCUE"),
         ],
-    );
-
-    compare(&old, &new, &[]).code(0).stdout(
+        &[],
+    )
+    .code(0)
+    .stdout(
         "no regressions: 1 fix, 1 new case, 1 removed case, 0 other changes, 2 unchanged\n\
          fixes:\n  ecs/building/null: fail (observed ACTIVE, expected BUILD) -> pass\n\
          new cases:\n  ecs/rescued/null: pass\n\
@@ -121,19 +129,16 @@ fn fixes_new_and_removed_cases_are_listed_and_exit_0() {
 
 #[test]
 fn a_passing_case_that_vanished_is_a_regression() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let old = baseline(&dir);
-    let new = results(
-        &dir,
-        "new",
+    compare_to_baseline(
         vec![
             pass("ecs/active/null", "ACTIVE"),
             case("ecs/building/null", "fail", "BUILD", Some("ACTIVE")),
             case("ecs/paused/null", "error", "PAUSED", None),
         ],
-    );
-
-    compare(&old, &new, &[]).code(1).stdout(
+        &[],
+    )
+    .code(1)
+    .stdout(
         "1 regression: 0 fixes, 0 new cases, 0 removed cases, 0 other changes, 3 unchanged\n\
          regressions:\n  ecs/stopped/null: pass -> missing\n",
     );
@@ -151,38 +156,29 @@ fn the_same_file_twice_has_no_changes() {
 
 #[test]
 fn markdown_format_prints_a_table_for_the_step_summary() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let old = baseline(&dir);
-    let new = results(
-        &dir,
-        "new",
+    compare_to_baseline(
         vec![
             case("ecs/active/null", "skip", "ACTIVE", None),
             pass("ecs/stopped/null", "SHUTOFF"),
             case("ecs/building/null", "fail", "BUILD", Some("ACTIVE")),
             pass("ecs/paused/null", "PAUSED"),
         ],
-    );
-
-    compare(&old, &new, &["--format", "markdown"])
-        .code(0)
-        .stdout(
-            "**no regressions: 1 fix, 0 new cases, 0 removed cases, 1 other change, 2 unchanged**\n\
+        &["--format", "markdown"],
+    )
+    .code(0)
+    .stdout(
+        "**no regressions: 1 fix, 0 new cases, 0 removed cases, 1 other change, 2 unchanged**\n\
          \n\
          | change | case | before | after |\n\
          |---|---|---|---|\n\
          | fix | `ecs/paused/null` | error | pass |\n\
          | changed | `ecs/active/null` | pass | skip |\n",
-        );
+    );
 }
 
 #[test]
 fn json_format_is_machine_readable_and_keeps_the_exit_code() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let old = baseline(&dir);
-    let new = results(&dir, "new", vec![]);
-
-    let output = compare(&old, &new, &["--format", "json"])
+    let output = compare_to_baseline(vec![], &["--format", "json"])
         .code(1)
         .get_output()
         .stdout
@@ -204,7 +200,7 @@ fn a_missing_file_exits_2_naming_it() {
 
     let assert = compare(&old, &absent, &[]).code(2).stdout("");
 
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr_of(&assert);
     assert_eq!(
         stderr.lines().next(),
         Some(format!("error: failed to read results file {}", absent.display()).as_str())
@@ -223,7 +219,7 @@ fn malformed_json_exits_2_naming_the_file_line_and_column() {
 
     let assert = compare(&old, &bad, &[]).code(2).stdout("");
 
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr_of(&assert);
     assert_eq!(
         stderr,
         format!(
@@ -241,7 +237,7 @@ fn a_file_of_another_format_version_exits_2() {
 
     let assert = compare(&old, &new, &[]).code(2);
 
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr_of(&assert);
     assert_eq!(
         stderr,
         format!(

@@ -1,6 +1,6 @@
 //! The compute client against wiremock: negotiation, headers, pagination, retries, errors.
 
-use super::keystone::token_answer;
+use super::keystone::{hour_token, tokens_request};
 use super::sources_in;
 use harness::cloud::{
     CloudRequest, CloudSession, ComputeClient, ComputeError, ComputeOptions, Microversion,
@@ -285,9 +285,8 @@ async fn nova_errors_are_typed_with_status_and_message() {
 async fn unauthorized_renews_the_keystone_token_once() {
     let server = MockServer::start().await;
     let base = server.uri();
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
-        .respond_with(token_answer(&base, "tok", chrono::Duration::hours(1)))
+    tokens_request()
+        .respond_with(hour_token(&server, "tok"))
         .expect(2)
         .mount(&server)
         .await;

@@ -7,7 +7,7 @@ use harness::cloud::{
 use serde_json::{Value, json};
 use std::time::Duration;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 /// A Keystone token answer whose compute service has public and internal endpoints in
 /// RegionOne and a public one in RegionTwo, all on `base`.
@@ -37,6 +37,24 @@ pub(crate) fn token_answer(
             ]}}))
 }
 
+/// [`token_answer`] on `server` for a token valid an hour.
+pub(crate) fn hour_token(server: &MockServer, subject: &str) -> ResponseTemplate {
+    token_answer(&server.uri(), subject, chrono::Duration::hours(1))
+}
+
+/// A mock of `POST /identity/v3/auth/tokens`, to be narrowed and answered.
+pub(crate) fn tokens_request() -> MockBuilder {
+    Mock::given(method("POST")).and(path("/identity/v3/auth/tokens"))
+}
+
+/// A request for `region`.
+fn in_region(region: &str) -> CloudRequest {
+    CloudRequest {
+        region_name: Some(region.into()),
+        ..CloudRequest::default()
+    }
+}
+
 fn password_env(base: &str) -> Vec<(&'static str, String)> {
     vec![
         ("OS_AUTH_URL", format!("{base}/identity/v3")),
@@ -59,6 +77,23 @@ async fn session_for(
     CloudSession::connect(cloud, options).await
 }
 
+/// A password session (from [`password_env`]) against `server`.
+async fn password_session(
+    server: &MockServer,
+    request: CloudRequest,
+    options: SessionOptions,
+) -> Result<CloudSession, AuthenticateError> {
+    session_for(&password_env(&server.uri()), request, options).await
+}
+
+/// The error of a password login with default request and options against `server`.
+async fn password_error(server: &MockServer) -> String {
+    password_session(server, CloudRequest::default(), SessionOptions::default())
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
 fn expected_password_body() -> Value {
     json!({"auth": {
         "identity": {"methods": ["password"], "password": {"user": {
@@ -69,29 +104,16 @@ fn expected_password_body() -> Value {
 #[tokio::test]
 async fn password_auth_sends_the_exact_body_and_reads_token_and_catalog() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
+    tokens_request()
         .and(header("content-type", "application/json"))
         .and(body_json(expected_password_body()))
-        .respond_with(token_answer(
-            &server.uri(),
-            "tok-1",
-            chrono::Duration::hours(1),
-        ))
+        .respond_with(hour_token(&server, "tok-1"))
         .expect(1)
         .mount(&server)
         .await;
-    let request = CloudRequest {
-        region_name: Some("RegionOne".into()),
-        ..CloudRequest::default()
-    };
-    let session = session_for(
-        &password_env(&server.uri()),
-        request,
-        SessionOptions::default(),
-    )
-    .await
-    .unwrap();
+    let session = password_session(&server, in_region("RegionOne"), SessionOptions::default())
+        .await
+        .unwrap();
     assert_eq!(
         session.compute_endpoint(),
         format!("{}/r1-public/compute/v2.1", server.uri())
@@ -107,13 +129,8 @@ async fn password_auth_sends_the_exact_body_and_reads_token_and_catalog() {
 #[tokio::test]
 async fn catalog_endpoint_follows_region_and_interface() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
-        .respond_with(token_answer(
-            &server.uri(),
-            "tok",
-            chrono::Duration::hours(1),
-        ))
+    tokens_request()
+        .respond_with(hour_token(&server, "tok"))
         .mount(&server)
         .await;
     let cases = [
@@ -126,32 +143,20 @@ async fn catalog_endpoint_follows_region_and_interface() {
     ];
     for (region, interface, suffix) in cases {
         let request = CloudRequest {
-            region_name: Some(region.into()),
             interface: Some(interface.as_str().into()),
-            ..CloudRequest::default()
+            ..in_region(region)
         };
-        let session = session_for(
-            &password_env(&server.uri()),
-            request,
-            SessionOptions::default(),
-        )
-        .await
-        .unwrap();
+        let session = password_session(&server, request, SessionOptions::default())
+            .await
+            .unwrap();
         assert_eq!(
             session.compute_endpoint(),
             format!("{}{suffix}", server.uri()),
             "{region} {interface}"
         );
     }
-    let err = session_for(
-        &password_env(&server.uri()),
-        CloudRequest::default(),
-        SessionOptions::default(),
-    )
-    .await
-    .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        password_error(&server).await,
         "failed to find the compute endpoint of cloud `envvars`: the catalog has `compute` \
          endpoints for interface public in several regions (RegionOne, RegionTwo); choose one \
          with --os-region-name"
@@ -162,36 +167,23 @@ async fn catalog_endpoint_follows_region_and_interface() {
 async fn application_credential_and_token_methods_send_their_exact_bodies() {
     let server = MockServer::start().await;
     let base = server.uri();
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
+    tokens_request()
         .and(body_json(json!({"auth": {"identity": {
             "methods": ["application_credential"],
             "application_credential": {"id": "ac-1", "secret": "acs"}}}})))
-        .respond_with(token_answer(
-            &base,
-            "from-appcred",
-            chrono::Duration::hours(1),
-        ))
+        .respond_with(hour_token(&server, "from-appcred"))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
+    tokens_request()
         .and(body_json(json!({"auth": {
             "identity": {"methods": ["token"], "token": {"id": "old-token"}},
             "scope": {"project": {"id": "p-9"}}}})))
-        .respond_with(token_answer(
-            &base,
-            "from-token",
-            chrono::Duration::hours(1),
-        ))
+        .respond_with(hour_token(&server, "from-token"))
         .expect(1)
         .mount(&server)
         .await;
-    let region = CloudRequest {
-        region_name: Some("RegionTwo".into()),
-        ..CloudRequest::default()
-    };
+    let region = in_region("RegionTwo");
     let appcred = session_for(
         &[
             ("OS_AUTH_TYPE", "v3applicationcredential".into()),
@@ -226,22 +218,14 @@ async fn application_credential_and_token_methods_send_their_exact_bodies() {
 #[tokio::test]
 async fn rejected_credentials_give_keystones_message() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
+    tokens_request()
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
             "code": 401, "title": "Unauthorized",
             "message": "The request you have made requires authentication."}})))
         .mount(&server)
         .await;
-    let err = session_for(
-        &password_env(&server.uri()),
-        CloudRequest::default(),
-        SessionOptions::default(),
-    )
-    .await
-    .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        password_error(&server).await,
         format!(
             "failed to authenticate at {}/identity/v3/auth/tokens: Keystone answered HTTP 401: \
              The request you have made requires authentication.",
@@ -253,20 +237,12 @@ async fn rejected_credentials_give_keystones_message() {
 #[tokio::test]
 async fn answer_without_subject_token_is_an_invalid_response() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
+    tokens_request()
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"token": {}})))
         .mount(&server)
         .await;
-    let err = session_for(
-        &password_env(&server.uri()),
-        CloudRequest::default(),
-        SessionOptions::default(),
-    )
-    .await
-    .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        password_error(&server).await,
         format!(
             "failed to read Keystone's answer from {}/identity/v3/auth/tokens: no X-Subject-Token \
              header",
@@ -278,8 +254,7 @@ async fn answer_without_subject_token_is_an_invalid_response() {
 #[tokio::test]
 async fn token_near_expiry_is_renewed_and_a_fresh_one_is_not() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
+    tokens_request()
         .respond_with(token_answer(
             &server.uri(),
             "short",
@@ -292,11 +267,8 @@ async fn token_near_expiry_is_renewed_and_a_fresh_one_is_not() {
         refresh_margin: Duration::from_secs(60),
         ..SessionOptions::default()
     };
-    let region = CloudRequest {
-        region_name: Some("RegionOne".into()),
-        ..CloudRequest::default()
-    };
-    let session = session_for(&password_env(&server.uri()), region.clone(), options)
+    let region = in_region("RegionOne");
+    let session = password_session(&server, region.clone(), options)
         .await
         .unwrap();
     session.token().await.unwrap();
@@ -304,19 +276,12 @@ async fn token_near_expiry_is_renewed_and_a_fresh_one_is_not() {
     server.verify().await;
 
     let fresh = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
-        .respond_with(token_answer(
-            &fresh.uri(),
-            "long",
-            chrono::Duration::hours(1),
-        ))
+    tokens_request()
+        .respond_with(hour_token(&fresh, "long"))
         .expect(1)
         .mount(&fresh)
         .await;
-    let session = session_for(&password_env(&fresh.uri()), region, options)
-        .await
-        .unwrap();
+    let session = password_session(&fresh, region, options).await.unwrap();
     session.token().await.unwrap();
     session.token().await.unwrap();
 }

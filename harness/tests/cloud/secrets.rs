@@ -1,5 +1,6 @@
 //! A distinctive secret never shows in Debug output, Display output or any error's chain.
 
+use super::keystone::{hour_token, tokens_request};
 use super::{fixture, sources_in};
 use harness::cloud::{
     CloudRequest, CloudSession, ComputeClient, ComputeOptions, SessionOptions, load_cloud,
@@ -47,8 +48,7 @@ async fn secrets_stay_out_of_configs_sessions_and_errors() {
 
     // Keystone refuses: the error names the URL and Keystone's message only.
     let refused =
-        Mock::given(method("POST"))
-            .and(path("/identity/v3/auth/tokens"))
+        tokens_request()
             .respond_with(ResponseTemplate::new(401).set_body_json(
                 json!({"error": {"code": 401, "message": "Invalid user / password"}}),
             ))
@@ -61,13 +61,8 @@ async fn secrets_stay_out_of_configs_sessions_and_errors() {
     drop(refused);
 
     // Keystone accepts; Nova fails: neither the password nor the token shows anywhere.
-    Mock::given(method("POST"))
-        .and(path("/identity/v3/auth/tokens"))
-        .respond_with(super::keystone::token_answer(
-            &base,
-            TOKEN,
-            chrono::Duration::hours(1),
-        ))
+    tokens_request()
+        .respond_with(hour_token(&server, TOKEN))
         .mount(&server)
         .await;
     Mock::given(method("GET"))

@@ -1,19 +1,11 @@
 //! A clouds.yaml fixture with each auth type, end to end against the fake's Keystone.
 
-use super::support::{Cloud, FakeSetup, PASSWORD};
-use serde_json::json;
+use super::support::{Cloud, PASSWORD, case, results};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_auth_type_of_clouds_yaml_runs_observe_mode() {
     // Arrange
-    let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
-        reclaim: None,
-    })
-    .await;
-    let id = cloud.create("auth", json!({})).await;
-    cloud.wait_for(&id, "ACTIVE").await;
+    let cloud = Cloud::with_active_server(false, "auth").await;
     let base = &cloud.base;
     let token = cloud.token();
     cloud.write_clouds_yaml(&format!(
@@ -44,26 +36,13 @@ async fn every_auth_type_of_clouds_yaml_runs_observe_mode() {
         ("endpoint", "admin_token"),
     ] {
         // Act
-        let reports = cloud.reports(name);
-        let run = cloud
-            .harness(
-                &[
-                    "--os-cloud",
-                    name,
-                    "--profile",
-                    "nova",
-                    "--report-dir",
-                    reports.to_str().unwrap(),
-                ],
-                &[],
-            )
+        let (reports, run) = cloud
+            .run_reported(name, &["--os-cloud", name, "--profile", "nova"], &[])
             .await;
 
         // Assert
         assert_eq!(run.code(), 0, "{name}: {}\n{}", run.stdout(), run.stderr());
-        let doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(reports.join("results.json")).unwrap())
-                .unwrap();
+        let doc = results(&reports);
         assert_eq!(
             doc["target"],
             format!("cloud {name} ({base}/compute/v2.1)"),
@@ -74,41 +53,23 @@ async fn every_auth_type_of_clouds_yaml_runs_observe_mode() {
             junit.contains(&format!("name=\"cloud.auth_type\" value=\"{auth_type}\"")),
             "{name}"
         );
-        let active = doc["cases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == "nova/active/null")
-            .unwrap()
-            .clone();
-        assert_eq!(active["outcome"], "pass", "{name}");
+        let cases = doc["cases"].as_array().unwrap();
+        assert_eq!(case(cases, "nova/active/null")["outcome"], "pass", "{name}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn target_url_with_a_token_is_observe_mode_and_without_one_a_control_plane_run_is_refused() {
-    let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
-        reclaim: None,
-    })
-    .await;
+    let cloud = Cloud::plain().await;
     let compute = format!("{}/compute/v2.1", cloud.base);
-    let reports = cloud.reports("token");
-    let run = cloud
-        .harness(
-            &[
-                "--target",
-                &compute,
-                "--profile",
-                "nova",
-                "--report-dir",
-                reports.to_str().unwrap(),
-            ],
+    let (_, run) = cloud
+        .run_reported(
+            "token",
+            &["--target", &compute, "--profile", "nova"],
             &[("OS_TOKEN", cloud.token())],
         )
         .await;
-    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+    run.assert_code(0);
     assert!(run.stdout().contains("nova  "), "{}", run.stdout());
 
     let bare = cloud

@@ -8,9 +8,8 @@ use std::time::Duration;
 async fn cleanup_deletes_tagged_leftovers_per_run_and_never_an_untagged_server() {
     // Arrange: two leftovers of two runs (one soft-deleted), and a user's own server.
     let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
         reclaim: Some(Duration::from_secs(600)),
+        ..FakeSetup::PLAIN
     })
     .await;
     let run_a = cloud

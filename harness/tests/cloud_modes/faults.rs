@@ -1,21 +1,12 @@
 //! Fault rules on the fake (set through its control plane, the harness driven via --os-cloud):
 //! survived, or reported as errors (exit 2), never as conformance failures.
 
-use super::support::{Cloud, FakeSetup, cases};
-use reqwest::Method;
+use super::support::{Cloud, cases};
 use serde_json::json;
 use std::time::Duration;
 
 async fn cloud_with_servers() -> Cloud {
-    let cloud = Cloud::start(FakeSetup {
-        control: true,
-        step_ms: 20,
-        reclaim: None,
-    })
-    .await;
-    let id = cloud.create("faulty", json!({})).await;
-    cloud.wait_for(&id, "ACTIVE").await;
-    cloud
+    Cloud::with_active_server(true, "faulty").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,28 +20,15 @@ async fn rate_limits_unavailability_latency_and_a_dropped_connection_are_survive
         json!({"method": "GET", "path": "/compute/v2.1/servers/detail", "drop": true, "times": 1}),
         json!({"method": "GET", "path": "/compute/v2.1/servers/detail", "latency_ms": 2000, "times": 1}),
     ] {
-        cloud.control(Method::POST, "faults", Some(rule)).await;
+        cloud.fault(rule).await;
     }
-    cloud.control(Method::DELETE, "journal", None).await;
+    cloud.clear_journal().await;
 
     // Act
-    let reports = cloud.reports("survived");
-    let run = cloud
-        .harness(
-            &[
-                "--os-cloud",
-                "fake",
-                "--profile",
-                "nova",
-                "--report-dir",
-                reports.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
+    let (reports, run) = cloud.observe_nova("survived").await;
 
     // Assert
-    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+    run.assert_code(0);
     assert!(
         run.took >= Duration::from_secs(3),
         "Retry-After (2 x 1 s) and the 2 s latency were honoured: {:?}",
@@ -62,10 +40,9 @@ async fn rate_limits_unavailability_latency_and_a_dropped_connection_are_survive
             .iter()
             .all(|c| c["outcome"] == "pass" || c["outcome"] == "skip")
     );
-    let journal = cloud.control(Method::GET, "journal", None).await;
-    let statuses: Vec<u64> = journal["requests"]
-        .as_array()
-        .unwrap()
+    let statuses: Vec<u64> = cloud
+        .journal()
+        .await
         .iter()
         .filter(|r| r["path"] == "/compute/v2.1/servers/detail")
         .filter_map(|r| r["status"].as_u64())
@@ -86,24 +63,13 @@ async fn rate_limits_unavailability_latency_and_a_dropped_connection_are_survive
 async fn a_cloud_that_stays_unavailable_is_an_error_with_exit_2_not_a_failure() {
     let cloud = cloud_with_servers().await;
     cloud
-        .control(Method::POST, "faults", Some(json!({"method": "GET",
-            "path": "/compute/v2.1/servers/detail", "status": 503, "headers": {"Retry-After": "0"}})))
-        .await;
-    let reports = cloud.reports("down");
-    let run = cloud
-        .harness(
-            &[
-                "--os-cloud",
-                "fake",
-                "--profile",
-                "nova",
-                "--report-dir",
-                reports.to_str().unwrap(),
-            ],
-            &[],
+        .fault(
+            json!({"method": "GET", "path": "/compute/v2.1/servers/detail", "status": 503,
+            "headers": {"Retry-After": "0"}}),
         )
         .await;
-    assert_eq!(run.code(), 2, "{}", run.stdout());
+    let (reports, run) = cloud.observe_nova("down").await;
+    run.assert_code(2);
     let stderr = run.stderr();
     assert!(
         stderr.starts_with("error: failed to observe the cloud\n"),
@@ -124,28 +90,10 @@ async fn a_cloud_that_stays_unavailable_is_an_error_with_exit_2_not_a_failure() 
 async fn a_server_error_is_reported_at_once_with_exit_2() {
     let cloud = cloud_with_servers().await;
     cloud
-        .control(
-            Method::POST,
-            "faults",
-            Some(json!({"method": "GET",
-            "path": "/compute/v2.1/servers/detail", "status": 500})),
-        )
+        .fault(json!({"method": "GET", "path": "/compute/v2.1/servers/detail", "status": 500}))
         .await;
-    let reports = cloud.reports("500");
-    let run = cloud
-        .harness(
-            &[
-                "--os-cloud",
-                "fake",
-                "--profile",
-                "nova",
-                "--report-dir",
-                reports.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
-    assert_eq!(run.code(), 2);
+    let (_, run) = cloud.observe_nova("500").await;
+    run.assert_code(2);
     assert!(
         run.took < Duration::from_secs(5),
         "500 is not retried: {:?}",

@@ -12,16 +12,15 @@ const IMAGE: &str = "70a599e0-31e7-49b7-b260-868f441e862b";
 async fn lifecycle_mode_sees_every_transient_status_checks_each_and_leaves_nothing_behind() {
     // Arrange
     let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
         reclaim: Some(Duration::from_secs(30)),
+        ..FakeSetup::PLAIN
     })
     .await;
-    let reports = cloud.reports("lifecycle");
 
     // Act
-    let run = cloud
-        .harness(
+    let (reports, run) = cloud
+        .run_reported(
+            "lifecycle",
             &[
                 "--os-cloud",
                 "fake",
@@ -35,21 +34,13 @@ async fn lifecycle_mode_sees_every_transient_status_checks_each_and_leaves_nothi
                 "5",
                 "--step-timeout",
                 "20",
-                "--report-dir",
-                reports.to_str().unwrap(),
             ],
             &[],
         )
         .await;
 
     // Assert
-    assert_eq!(
-        run.code(),
-        0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout(),
-        run.stderr()
-    );
+    run.assert_code(0);
     assert!(run.took < Duration::from_secs(60), "took {:?}", run.took);
     assert!(
         run.stdout()
@@ -131,12 +122,7 @@ async fn lifecycle_mode_sees_every_transient_status_checks_each_and_leaves_nothi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_without_allow_mutations_is_refused_before_anything_is_sent() {
-    let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
-        reclaim: None,
-    })
-    .await;
+    let cloud = Cloud::plain().await;
     let run = cloud
         .harness(&["--os-cloud", "fake", "--lifecycle"], &[])
         .await;
@@ -154,9 +140,8 @@ async fn lifecycle_without_allow_mutations_is_refused_before_anything_is_sent() 
 async fn sigterm_during_lifecycle_cleans_up_every_scratch_server() {
     // Arrange: slow steps, so the run is mid-way when the signal comes.
     let cloud = Cloud::start(FakeSetup {
-        control: false,
         step_ms: 300,
-        reclaim: None,
+        ..FakeSetup::PLAIN
     })
     .await;
     let bin = env!("CARGO_BIN_EXE_harness");

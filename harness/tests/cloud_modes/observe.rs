@@ -8,9 +8,8 @@ async fn observe_mode_judges_servers_moved_by_real_actions_and_checks_the_status
     // Arrange: five servers, moved with real actions on a slow clock (1 s per task step), the
     // last one rebooting while the harness looks.
     let cloud = Cloud::start(FakeSetup {
-        control: false,
         step_ms: 1000,
-        reclaim: None,
+        ..FakeSetup::PLAIN
     })
     .await;
     let mut ids = Vec::new();
@@ -31,29 +30,10 @@ async fn observe_mode_judges_servers_moved_by_real_actions_and_checks_the_status
         .await;
 
     // Act
-    let reports = cloud.reports("observe");
-    let run = cloud
-        .harness(
-            &[
-                "--os-cloud",
-                "fake",
-                "--profile",
-                "nova",
-                "--report-dir",
-                reports.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .await;
+    let (reports, run) = cloud.observe_nova("observe").await;
 
     // Assert
-    assert_eq!(
-        run.code(),
-        0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout(),
-        run.stderr()
-    );
+    run.assert_code(0);
     let cases = cases(&reports);
     for (id, status) in [
         ("nova/active/null", "ACTIVE"),
@@ -111,15 +91,10 @@ async fn observe_mode_judges_servers_moved_by_real_actions_and_checks_the_status
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn below_2_38_an_unknown_status_must_give_an_empty_list() {
-    let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
-        reclaim: None,
-    })
-    .await;
-    let reports = cloud.reports("mv");
-    let run = cloud
-        .harness(
+    let cloud = Cloud::plain().await;
+    let (reports, run) = cloud
+        .run_reported(
+            "mv",
             &[
                 "--os-cloud",
                 "fake",
@@ -127,13 +102,11 @@ async fn below_2_38_an_unknown_status_must_give_an_empty_list() {
                 "nova",
                 "--microversion",
                 "2.37",
-                "--report-dir",
-                reports.to_str().unwrap(),
             ],
             &[],
         )
         .await;
-    assert_eq!(run.code(), 0, "{}", run.stderr());
+    run.assert_code(0);
     let cases = cases(&reports);
     let unknown = case(&cases, "nova/filter/FROBNICATING");
     assert_eq!(
@@ -148,8 +121,7 @@ async fn observe_mode_sends_nothing_but_gets_besides_the_keystone_login() {
     // Arrange: a fake WITH control plane (for the journal), driven as a cloud via --os-cloud.
     let cloud = Cloud::start(FakeSetup {
         control: true,
-        step_ms: 20,
-        reclaim: None,
+        ..FakeSetup::PLAIN
     })
     .await;
     let a = cloud.create("journal-a", json!({})).await;
@@ -158,31 +130,20 @@ async fn observe_mode_sends_nothing_but_gets_besides_the_keystone_login() {
     cloud.wait_for(&b, "ACTIVE").await;
     cloud.action(&b, json!({"os-stop": null})).await;
     cloud.wait_for(&b, "SHUTOFF").await;
-    cloud
-        .control(reqwest::Method::DELETE, "journal", None)
-        .await;
+    cloud.clear_journal().await;
 
     // Act
-    let reports = cloud.reports("journal");
-    let run = cloud
-        .harness(
-            &[
-                "--os-cloud",
-                "fake",
-                "--profile",
-                "all",
-                "--all-projects",
-                "--report-dir",
-                reports.to_str().unwrap(),
-            ],
+    let (_, run) = cloud
+        .run_reported(
+            "journal",
+            &["--os-cloud", "fake", "--profile", "all", "--all-projects"],
             &[],
         )
         .await;
 
     // Assert
-    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
-    let journal = cloud.control(reqwest::Method::GET, "journal", None).await;
-    let requests = journal["requests"].as_array().unwrap();
+    run.assert_code(0);
+    let requests = cloud.journal().await;
     let not_get: Vec<(&str, &str)> = requests
         .iter()
         .filter(|r| r["method"] != "GET")

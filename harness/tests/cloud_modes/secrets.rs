@@ -1,8 +1,7 @@
 //! A distinctive password and token never appear in any output: the four reports, stdout,
 //! stderr, in observe and lifecycle mode, on success and on an auth failure, with --insecure.
 
-use super::support::{Cloud, FakeSetup, PASSWORD};
-use serde_json::json;
+use super::support::{Cloud, PASSWORD};
 
 /// Label, arguments, extra environment, expected exit code.
 type Scenario<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
@@ -15,14 +14,7 @@ fn assert_clean(label: &str, text: &str, secrets: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_password_and_token_never_appear_in_reports_stdout_or_stderr() {
-    let cloud = Cloud::start(FakeSetup {
-        control: false,
-        step_ms: 20,
-        reclaim: None,
-    })
-    .await;
-    let id = cloud.create("secret", json!({})).await;
-    cloud.wait_for(&id, "ACTIVE").await;
+    let cloud = Cloud::with_active_server(false, "secret").await;
     let token = cloud.token().to_owned();
     let compute = format!("{}/compute/v2.1", cloud.base);
     let secrets = [PASSWORD, token.as_str()];
@@ -70,10 +62,9 @@ async fn the_password_and_token_never_appear_in_reports_stdout_or_stderr() {
         .replace("/identity/v3", "/nowhere/v3");
     cloud.write_clouds_yaml(&format!("{text}{}", bad.trim_start_matches("clouds:\n")));
     for (label, args, env, code) in runs {
-        let dir = cloud.reports(label);
         let mut all: Vec<&str> = args.clone();
-        all.extend(["--profile", "nova", "--report-dir", dir.to_str().unwrap()]);
-        let run = cloud.harness(&all, &env).await;
+        all.extend(["--profile", "nova"]);
+        let (dir, run) = cloud.run_reported(label, &all, &env).await;
         assert_eq!(
             run.code(),
             code,

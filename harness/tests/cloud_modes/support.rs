@@ -27,6 +27,15 @@ pub(crate) struct FakeSetup {
     pub(crate) reclaim: Option<Duration>,
 }
 
+impl FakeSetup {
+    /// No control plane, 20 ms task steps, no reclaim: what most tests need.
+    pub(crate) const PLAIN: FakeSetup = FakeSetup {
+        control: false,
+        step_ms: 20,
+        reclaim: None,
+    };
+}
+
 impl Cloud {
     /// Starts a nova-profile fake and writes `clouds.yaml` (cloud `fake`, password auth).
     pub(crate) async fn start(setup: FakeSetup) -> Cloud {
@@ -55,6 +64,23 @@ impl Cloud {
              project_domain_name: Default\n",
             cloud.base
         ));
+        cloud
+    }
+
+    /// A [`FakeSetup::PLAIN`] fake.
+    pub(crate) async fn plain() -> Cloud {
+        Cloud::start(FakeSetup::PLAIN).await
+    }
+
+    /// A fake (with control plane if `control`) holding one ACTIVE server named `name`.
+    pub(crate) async fn with_active_server(control: bool, name: &str) -> Cloud {
+        let cloud = Cloud::start(FakeSetup {
+            control,
+            ..FakeSetup::PLAIN
+        })
+        .await;
+        let id = cloud.create(name, json!({})).await;
+        cloud.wait_for(&id, "ACTIVE").await;
         cloud
     }
 
@@ -181,6 +207,44 @@ impl Cloud {
         resp.json().await.unwrap_or(Value::Null)
     }
 
+    /// Adds a fault rule (fakes with control only).
+    pub(crate) async fn fault(&self, rule: Value) {
+        self.control(reqwest::Method::POST, "faults", Some(rule))
+            .await;
+    }
+
+    /// Empties the request journal (fakes with control only).
+    pub(crate) async fn clear_journal(&self) {
+        self.control(reqwest::Method::DELETE, "journal", None).await;
+    }
+
+    /// The journal's requests (fakes with control only).
+    pub(crate) async fn journal(&self) -> Vec<Value> {
+        let journal = self.control(reqwest::Method::GET, "journal", None).await;
+        journal["requests"].as_array().unwrap().clone()
+    }
+
+    /// Runs the harness binary with `args` plus `--report-dir` set to [`Cloud::reports`] of
+    /// `report`; returns that directory and the run.
+    pub(crate) async fn run_reported(
+        &self,
+        report: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> (PathBuf, Run) {
+        let dir = self.reports(report);
+        let mut all = args.to_vec();
+        all.extend(["--report-dir", dir.to_str().unwrap()]);
+        let run = self.harness(&all, env).await;
+        (dir, run)
+    }
+
+    /// Observe mode on cloud `fake` with profile nova, reports in `report`.
+    pub(crate) async fn observe_nova(&self, report: &str) -> (PathBuf, Run) {
+        self.run_reported(report, &["--os-cloud", "fake", "--profile", "nova"], &[])
+            .await
+    }
+
     /// Runs the harness binary with `args` and a clean environment plus `env`.
     pub(crate) async fn harness(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let bin = env!("CARGO_BIN_EXE_harness");
@@ -221,6 +285,17 @@ impl Run {
     pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
+    /// Asserts the exit code, showing stdout and stderr when it differs.
+    #[track_caller]
+    pub(crate) fn assert_code(&self, code: i32) {
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+    }
 }
 
 async fn admin_token(http: &reqwest::Client, base: &str) -> String {
@@ -239,11 +314,15 @@ async fn admin_token(http: &reqwest::Client, base: &str) -> String {
         .to_owned()
 }
 
+/// The results.json in `dir`.
+pub(crate) fn results(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 /// The cases of a results.json.
 pub(crate) fn cases(dir: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
-    let doc: Value = serde_json::from_str(&text).unwrap();
-    doc["cases"].as_array().unwrap().clone()
+    results(dir)["cases"].as_array().unwrap().clone()
 }
 
 /// The case with this id.
