@@ -12,8 +12,9 @@ mod keystone;
 #[path = "cloud/secrets.rs"]
 mod secrets;
 
-use harness::cloud::ConfigSources;
+use harness::cloud::{CloudRequest, CloudSession, ConfigSources, SessionOptions, load_cloud};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A fixture file under `tests/fixtures/clouds/`.
 fn fixture(name: &str) -> PathBuf {
@@ -38,4 +39,19 @@ fn sources_in(dir: &Path, vars: &[(&str, &str)]) -> ConfigSources {
     ];
     env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     ConfigSources::new(env, cwd)
+}
+
+/// A connected session for the cloud the `OS_*` variables `vars` describe, with `OS_AUTH_URL`
+/// set to `{base}/identity/v3` (default request and session options).
+async fn env_session(base: &str, vars: &[(&str, &str)]) -> Arc<CloudSession> {
+    let dir = tempfile::tempdir().unwrap();
+    let auth_url = format!("{base}/identity/v3");
+    let mut all = vec![("OS_AUTH_URL", auth_url.as_str())];
+    all.extend_from_slice(vars);
+    let cloud = load_cloud(&CloudRequest::default(), &sources_in(dir.path(), &all)).unwrap();
+    Arc::new(
+        CloudSession::connect(cloud, SessionOptions::default())
+            .await
+            .unwrap(),
+    )
 }

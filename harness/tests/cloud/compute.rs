@@ -1,7 +1,7 @@
 //! The compute client against wiremock: negotiation, headers, pagination, retries, errors.
 
 use super::keystone::{hour_token, tokens_request};
-use super::sources_in;
+use super::{env_session, sources_in};
 use harness::cloud::{
     CloudRequest, CloudSession, ComputeClient, ComputeError, ComputeOptions, Microversion,
     RetryPolicy, Secret, SessionOptions, load_cloud,
@@ -305,21 +305,16 @@ async fn unauthorized_renews_the_keystone_token_once() {
         .expect(1)
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let auth_url = format!("{base}/identity/v3");
-    let vars = [
-        ("OS_AUTH_URL", auth_url.as_str()),
-        ("OS_USER_ID", "u-1"),
-        ("OS_PASSWORD", "pw"),
-        ("OS_PROJECT_ID", "p-1"),
-        ("OS_REGION_NAME", "RegionOne"),
-    ];
-    let cloud = load_cloud(&CloudRequest::default(), &sources_in(dir.path(), &vars)).unwrap();
-    let session = Arc::new(
-        CloudSession::connect(cloud, SessionOptions::default())
-            .await
-            .unwrap(),
-    );
+    let session = env_session(
+        &base,
+        &[
+            ("OS_USER_ID", "u-1"),
+            ("OS_PASSWORD", "pw"),
+            ("OS_PROJECT_ID", "p-1"),
+            ("OS_REGION_NAME", "RegionOne"),
+        ],
+    )
+    .await;
     let client = ComputeClient::connect(session, options(None))
         .await
         .unwrap();

@@ -1,13 +1,9 @@
 //! The client against the project's own fake cloud (Keystone + Nova), as a real cloud would be
 //! used: password auth from `OS_*` variables, catalog endpoint, negotiation, paginated reads.
 
-use super::sources_in;
-use harness::cloud::{
-    CloudRequest, CloudSession, ComputeClient, ComputeOptions, Microversion, SessionOptions,
-    TlsOptions, http_client, load_cloud,
-};
+use super::env_session;
+use harness::cloud::{ComputeClient, ComputeOptions, Microversion, TlsOptions, http_client};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 /// Name, vm_state, task_state and status of one listed server.
 type Row = (String, Option<String>, Option<String>, Option<String>);
@@ -37,22 +33,17 @@ async fn observes_seeded_servers_on_the_fake_through_keystone_and_nova() {
         .map(|s| s["id"].as_str().unwrap().to_owned())
         .collect();
 
-    let dir = tempfile::tempdir().unwrap();
-    let auth_url = format!("{base}/identity/v3");
-    let vars = [
-        ("OS_AUTH_URL", auth_url.as_str()),
-        ("OS_USERNAME", "admin"),
-        ("OS_PASSWORD", "any"),
-        ("OS_PROJECT_NAME", "admin"),
-        ("OS_USER_DOMAIN_NAME", "Default"),
-        ("OS_PROJECT_DOMAIN_NAME", "Default"),
-    ];
-    let cloud = load_cloud(&CloudRequest::default(), &sources_in(dir.path(), &vars)).unwrap();
-    let session = Arc::new(
-        CloudSession::connect(cloud, SessionOptions::default())
-            .await
-            .unwrap(),
-    );
+    let session = env_session(
+        &base,
+        &[
+            ("OS_USERNAME", "admin"),
+            ("OS_PASSWORD", "any"),
+            ("OS_PROJECT_NAME", "admin"),
+            ("OS_USER_DOMAIN_NAME", "Default"),
+            ("OS_PROJECT_DOMAIN_NAME", "Default"),
+        ],
+    )
+    .await;
     assert_eq!(session.compute_endpoint(), format!("{base}/compute/v2.1"));
     assert!(session.token().await.unwrap().is_admin());
     let client = ComputeClient::connect(session, ComputeOptions::default())

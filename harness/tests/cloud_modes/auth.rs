@@ -1,11 +1,11 @@
 //! A clouds.yaml fixture with each auth type, end to end against the fake's Keystone.
 
-use super::support::{Cloud, PASSWORD, case, results};
+use super::support::{Cloud, FakeSetup, PASSWORD, case, results};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_auth_type_of_clouds_yaml_runs_observe_mode() {
     // Arrange
-    let cloud = Cloud::with_active_server(false, "auth").await;
+    let cloud = Cloud::with_active_server(FakeSetup::PLAIN, "auth").await;
     let base = &cloud.base;
     let token = cloud.token();
     cloud.write_clouds_yaml(&format!(

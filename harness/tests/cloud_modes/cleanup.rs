@@ -7,11 +7,7 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cleanup_deletes_tagged_leftovers_per_run_and_never_an_untagged_server() {
     // Arrange: two leftovers of two runs (one soft-deleted), and a user's own server.
-    let cloud = Cloud::start(FakeSetup {
-        reclaim: Some(Duration::from_secs(600)),
-        ..FakeSetup::PLAIN
-    })
-    .await;
+    let cloud = Cloud::start(FakeSetup::PLAIN.with_reclaim(Duration::from_secs(600))).await;
     let run_a = cloud
         .create("conformance-a-basic", json!({"conformance-kit": "run-a"}))
         .await;

@@ -1,12 +1,12 @@
 //! Fault rules on the fake (set through its control plane, the harness driven via --os-cloud):
 //! survived, or reported as errors (exit 2), never as conformance failures.
 
-use super::support::{Cloud, cases};
+use super::support::{Cloud, FakeSetup, cases};
 use serde_json::json;
 use std::time::Duration;
 
 async fn cloud_with_servers() -> Cloud {
-    Cloud::with_active_server(true, "faulty").await
+    Cloud::with_active_server(FakeSetup::PLAIN.with_control(), "faulty").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

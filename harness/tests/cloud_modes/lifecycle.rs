@@ -8,35 +8,32 @@ use std::time::Duration;
 
 const IMAGE: &str = "70a599e0-31e7-49b7-b260-868f441e862b";
 
+/// A nova-profile lifecycle run on cloud `fake`, polling every `poll_ms`.
+fn lifecycle_args(poll_ms: &str) -> [&str; 12] {
+    [
+        "--os-cloud",
+        "fake",
+        "--profile",
+        "nova",
+        "--lifecycle",
+        "--allow-mutations",
+        "--image",
+        IMAGE,
+        "--poll-ms",
+        poll_ms,
+        "--step-timeout",
+        "20",
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_mode_sees_every_transient_status_checks_each_and_leaves_nothing_behind() {
     // Arrange
-    let cloud = Cloud::start(FakeSetup {
-        reclaim: Some(Duration::from_secs(30)),
-        ..FakeSetup::PLAIN
-    })
-    .await;
+    let cloud = Cloud::start(FakeSetup::PLAIN.with_reclaim(Duration::from_secs(30))).await;
 
     // Act
     let (reports, run) = cloud
-        .run_reported(
-            "lifecycle",
-            &[
-                "--os-cloud",
-                "fake",
-                "--profile",
-                "nova",
-                "--lifecycle",
-                "--allow-mutations",
-                "--image",
-                IMAGE,
-                "--poll-ms",
-                "5",
-                "--step-timeout",
-                "20",
-            ],
-            &[],
-        )
+        .run_reported("lifecycle", &lifecycle_args("5"), &[])
         .await;
 
     // Assert
@@ -139,28 +136,11 @@ async fn lifecycle_without_allow_mutations_is_refused_before_anything_is_sent() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_during_lifecycle_cleans_up_every_scratch_server() {
     // Arrange: slow steps, so the run is mid-way when the signal comes.
-    let cloud = Cloud::start(FakeSetup {
-        step_ms: 300,
-        ..FakeSetup::PLAIN
-    })
-    .await;
+    let cloud = Cloud::start(FakeSetup::PLAIN.with_step_ms(300)).await;
     let bin = env!("CARGO_BIN_EXE_harness");
     let child = std::process::Command::new(bin)
-        .args([
-            "--os-cloud",
-            "fake",
-            "--profile",
-            "nova",
-            "--lifecycle",
-            "--allow-mutations",
-            "--image",
-            IMAGE,
-            "--poll-ms",
-            "20",
-            "--step-timeout",
-            "20",
-            "--report-dir",
-        ])
+        .args(lifecycle_args("20"))
+        .arg("--report-dir")
         .arg(cloud.reports("sigterm"))
         .env_clear()
         .env("OS_CLIENT_CONFIG_FILE", cloud.clouds_yaml())

@@ -7,11 +7,7 @@ use serde_json::{Value, json};
 async fn observe_mode_judges_servers_moved_by_real_actions_and_checks_the_status_filter() {
     // Arrange: five servers, moved with real actions on a slow clock (1 s per task step), the
     // last one rebooting while the harness looks.
-    let cloud = Cloud::start(FakeSetup {
-        step_ms: 1000,
-        ..FakeSetup::PLAIN
-    })
-    .await;
+    let cloud = Cloud::start(FakeSetup::PLAIN.with_step_ms(1000)).await;
     let mut ids = Vec::new();
     for n in 0..5 {
         ids.push(cloud.create(&format!("obs-{n}"), json!({})).await);
@@ -119,11 +115,7 @@ async fn below_2_38_an_unknown_status_must_give_an_empty_list() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn observe_mode_sends_nothing_but_gets_besides_the_keystone_login() {
     // Arrange: a fake WITH control plane (for the journal), driven as a cloud via --os-cloud.
-    let cloud = Cloud::start(FakeSetup {
-        control: true,
-        ..FakeSetup::PLAIN
-    })
-    .await;
+    let cloud = Cloud::start(FakeSetup::PLAIN.with_control()).await;
     let a = cloud.create("journal-a", json!({})).await;
     let b = cloud.create("journal-b", json!({})).await;
     cloud.wait_for(&a, "ACTIVE").await;

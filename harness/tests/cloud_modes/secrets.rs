@@ -1,7 +1,7 @@
 //! A distinctive password and token never appear in any output: the four reports, stdout,
 //! stderr, in observe and lifecycle mode, on success and on an auth failure, with --insecure.
 
-use super::support::{Cloud, PASSWORD};
+use super::support::{Cloud, FakeSetup, PASSWORD};
 
 /// Label, arguments, extra environment, expected exit code.
 type Scenario<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
@@ -14,7 +14,7 @@ fn assert_clean(label: &str, text: &str, secrets: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_password_and_token_never_appear_in_reports_stdout_or_stderr() {
-    let cloud = Cloud::with_active_server(false, "secret").await;
+    let cloud = Cloud::with_active_server(FakeSetup::PLAIN, "secret").await;
     let token = cloud.token().to_owned();
     let compute = format!("{}/compute/v2.1", cloud.base);
     let secrets = [PASSWORD, token.as_str()];

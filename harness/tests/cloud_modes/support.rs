@@ -34,6 +34,30 @@ impl FakeSetup {
         step_ms: 20,
         reclaim: None,
     };
+
+    /// This setup with a control plane.
+    pub(crate) const fn with_control(self) -> FakeSetup {
+        FakeSetup {
+            control: true,
+            ..self
+        }
+    }
+
+    /// This setup with `ms` per task step.
+    pub(crate) const fn with_step_ms(self, ms: u64) -> FakeSetup {
+        FakeSetup {
+            step_ms: ms,
+            ..self
+        }
+    }
+
+    /// This setup reclaiming soft-deleted servers every `interval`.
+    pub(crate) const fn with_reclaim(self, interval: Duration) -> FakeSetup {
+        FakeSetup {
+            reclaim: Some(interval),
+            ..self
+        }
+    }
 }
 
 impl Cloud {
@@ -72,13 +96,9 @@ impl Cloud {
         Cloud::start(FakeSetup::PLAIN).await
     }
 
-    /// A fake (with control plane if `control`) holding one ACTIVE server named `name`.
-    pub(crate) async fn with_active_server(control: bool, name: &str) -> Cloud {
-        let cloud = Cloud::start(FakeSetup {
-            control,
-            ..FakeSetup::PLAIN
-        })
-        .await;
+    /// A fake set up as `setup`, holding one ACTIVE server named `name`.
+    pub(crate) async fn with_active_server(setup: FakeSetup, name: &str) -> Cloud {
+        let cloud = Cloud::start(setup).await;
         let id = cloud.create(name, json!({})).await;
         cloud.wait_for(&id, "ACTIVE").await;
         cloud
