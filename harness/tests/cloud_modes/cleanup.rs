@@ -50,11 +50,6 @@ async fn cleanup_deletes_tagged_leftovers_per_run_and_never_an_untagged_server()
         second.stdout(),
         format!("deleted {run_b} (conformance-b-basic)\ncleanup: 1 deleted, 0 failed\n")
     );
-    let left: Vec<String> = cloud
-        .all_servers()
-        .await
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect();
+    let left = cloud.all_server_fields("id").await;
     assert_eq!(left, [mine]);
 }

@@ -158,12 +158,7 @@ async fn sigterm_during_lifecycle_cleans_up_every_scratch_server() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let names: Vec<String> = cloud
-        .all_servers()
-        .await
-        .iter()
-        .map(|s| s["name"].as_str().unwrap().to_owned())
-        .collect();
+    let names = cloud.all_server_fields("name").await;
     assert!(
         names.iter().all(|n| n.starts_with("conformance-")),
         "{names:?}"

@@ -209,6 +209,15 @@ impl Cloud {
         all
     }
 
+    /// The string `field` (e.g. `id`, `name`) of every server in [`Cloud::all_servers`].
+    pub(crate) async fn all_server_fields(&self, field: &str) -> Vec<String> {
+        self.all_servers()
+            .await
+            .iter()
+            .map(|s| s[field].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// POSTs a control-plane request (fakes with control only).
     pub(crate) async fn control(
         &self,
