@@ -28,8 +28,16 @@ fn lifecycle_args(poll_ms: &str) -> [&str; 12] {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifecycle_mode_sees_every_transient_status_checks_each_and_leaves_nothing_behind() {
-    // Arrange
-    let cloud = Cloud::start(FakeSetup::PLAIN.with_reclaim(Duration::from_secs(30))).await;
+    // Arrange: 100 ms task steps, polled every 5 ms. A single-step transient (PASSWORD, or
+    // SHELVED while the offload runs) then stays visible for about 20 polls, so a loaded CI
+    // machine still catches it; with 20 ms steps, three busy loops on two cores made SHELVED
+    // slip between polls.
+    let cloud = Cloud::start(
+        FakeSetup::PLAIN
+            .with_step_ms(100)
+            .with_reclaim(Duration::from_secs(30)),
+    )
+    .await;
 
     // Act
     let (reports, run) = cloud
