@@ -183,15 +183,7 @@ impl ComputeClient {
                 .and_then(Value::as_array)
                 .ok_or_else(|| invalid("the body has no `servers` list"))?;
             servers.extend(list.iter().cloned().map(Server::new));
-            let next = page
-                .get("servers_links")
-                .and_then(Value::as_array)
-                .and_then(|links| {
-                    links
-                        .iter()
-                        .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))
-                })
-                .and_then(|l| l.get("href").and_then(Value::as_str));
+            let next = super::server::next_link(&page);
             let Some(href) = next else {
                 return Ok(servers);
             };

@@ -29,6 +29,7 @@ mod retry;
 mod run;
 mod secret;
 mod server;
+pub(crate) use server::next_link;
 mod status_filter;
 mod tls;
 

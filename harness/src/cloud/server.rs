@@ -87,3 +87,16 @@ impl Server {
         self.0
     }
 }
+
+/// The `href` of the `rel: next` entry of a listing's `servers_links`, if any.
+pub(crate) fn next_link(page: &Value) -> Option<&str> {
+    page.get("servers_links")
+        .and_then(Value::as_array)
+        .and_then(|links| {
+            links
+                .iter()
+                .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))
+        })
+        .and_then(|l| l.get("href"))
+        .and_then(Value::as_str)
+}

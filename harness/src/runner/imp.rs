@@ -163,40 +163,30 @@ impl Runner {
         let mut fetches = false;
         let run_tag = format!("conf-{}", started.timestamp_millis());
         match &self.options.target {
-            TargetSpec::Fake => {
+            TargetSpec::Fake | TargetSpec::Url(_) => {
+                // A URL is one target for every profile; the embedded fake is one per profile.
+                let shared = match &self.options.target {
+                    TargetSpec::Url(base) => Some(self.connect(base).await?),
+                    _ => None,
+                };
                 for (profile, cases) in &selected {
                     (progress.on_event)(&RunEvent::ProfileStarted {
                         profile: profile.name(),
                         cases: cases.len(),
                     });
-                    let fake = self.start_fake(profile).await?;
-                    let base = fake.uri();
-                    let cp = self.connect(&base).await?;
-                    read::run_control(
-                        &cp,
-                        cases,
-                        &run_tag,
-                        self.options.concurrency,
-                        &mut progress,
-                    )
-                    .await;
-                }
-            }
-            TargetSpec::Url(base) => {
-                let cp = self.connect(base).await?;
-                for (profile, cases) in &selected {
-                    (progress.on_event)(&RunEvent::ProfileStarted {
-                        profile: profile.name(),
-                        cases: cases.len(),
-                    });
-                    read::run_control(
-                        &cp,
-                        cases,
-                        &run_tag,
-                        self.options.concurrency,
-                        &mut progress,
-                    )
-                    .await;
+                    // Kept alive until this profile's cases are read back.
+                    let mut _fake = None;
+                    let cp = match &shared {
+                        Some(cp) => cp.clone(),
+                        None => {
+                            let fake = self.start_fake(profile).await?;
+                            let cp = self.connect(&fake.uri()).await?;
+                            _fake = Some(fake);
+                            cp
+                        }
+                    };
+                    let concurrency = self.options.concurrency;
+                    read::run_control(&cp, cases, &run_tag, concurrency, &mut progress).await;
                 }
             }
             TargetSpec::Adapter(cmd) => {

@@ -174,6 +174,17 @@ pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, ControlP
         })
 }
 
+/// Parses a response body, naming the URL when it is not the JSON promised.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    url: &str,
+    text: &str,
+) -> Result<T, ControlPlaneError> {
+    serde_json::from_str(text).map_err(|e| ControlPlaneError::Malformed {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })
+}
+
 fn snippet(body: &str) -> String {
     let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 200 {
@@ -266,11 +277,7 @@ impl ControlPlane {
             url: url.clone(),
             message: "no X-Subject-Token header".into(),
         })?;
-        let json: Value =
-            serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
-                url: url.clone(),
-                message: e.to_string(),
-            })?;
+        let json: Value = parse_json(&url, &text)?;
         let project_id = json
             .pointer("/token/project/id")
             .and_then(Value::as_str)
@@ -323,11 +330,7 @@ impl ControlPlane {
             let text = self
                 .send_with_retries("POST", &url, Some(&body), &[201, 200])
                 .await?;
-            let env: SeededEnvelope =
-                serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
-                    url: url.clone(),
-                    message: e.to_string(),
-                })?;
+            let env: SeededEnvelope = parse_json(&url, &text)?;
             if env.servers.len() != chunk.len() {
                 return Err(ControlPlaneError::Malformed {
                     url: url.clone(),
@@ -350,11 +353,7 @@ impl ControlPlane {
             self.info.compute_url.trim_end_matches('/')
         );
         let text = self.send_with_retries("GET", &url, None, &[200]).await?;
-        let json: Value =
-            serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
-                url: url.clone(),
-                message: e.to_string(),
-            })?;
+        let json: Value = parse_json(&url, &text)?;
         json.get("server")
             .cloned()
             .and_then(ServerView::from_json)
@@ -377,11 +376,7 @@ impl ControlPlane {
         // A page cap guards against a target whose next link loops.
         for _ in 0..10_000 {
             let text = self.send_with_retries("GET", &url, None, &[200]).await?;
-            let page: Value =
-                serde_json::from_str(&text).map_err(|e| ControlPlaneError::Malformed {
-                    url: url.clone(),
-                    message: e.to_string(),
-                })?;
+            let page: Value = parse_json(&url, &text)?;
             let servers = page
                 .get("servers")
                 .and_then(Value::as_array)
@@ -398,16 +393,7 @@ impl ControlPlane {
                 })?;
                 out.push(view);
             }
-            let next = page
-                .get("servers_links")
-                .and_then(Value::as_array)
-                .and_then(|links| {
-                    links
-                        .iter()
-                        .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))
-                })
-                .and_then(|l| l.get("href"))
-                .and_then(Value::as_str);
+            let next = crate::cloud::next_link(&page);
             match next {
                 Some(href) if !servers.is_empty() => url = href.to_owned(),
                 _ => return Ok(out),
