@@ -26,22 +26,13 @@ async fn serve_one(
         Ok(b) => b.to_bytes().to_vec(),
         Err(_) => return Ok(to_response(too_large(&api, &parts))),
     };
-    let api_req = ApiRequest {
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().unwrap_or("").to_owned(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+    let api_req = super::api_request(
+        &parts.method,
+        parts.uri.path(),
+        parts.uri.query(),
+        &parts.headers,
         body,
-    };
+    );
     let resp = api.handle(api_req);
     if let Some(d) = resp.delay {
         tokio::time::sleep(d).await;

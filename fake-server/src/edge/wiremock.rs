@@ -20,22 +20,13 @@ fn fingerprint(req: &Request) -> String {
 }
 
 fn to_api_request(req: &Request) -> ApiRequest {
-    ApiRequest {
-        method: req.method.as_str().to_owned(),
-        path: req.url.path().to_owned(),
-        query: req.url.query().unwrap_or("").to_owned(),
-        headers: req
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: req.body.clone(),
-    }
+    super::api_request(
+        &req.method,
+        req.url.path(),
+        req.url.query(),
+        &req.headers,
+        req.body.clone(),
+    )
 }
 
 fn to_template(resp: ApiResponse) -> ResponseTemplate {
