@@ -370,3 +370,28 @@ fn a_filter_matching_nothing_exits_2_and_writes_no_report() {
     );
     assert_eq!(results, Value::Null);
 }
+
+#[test]
+fn an_unwritable_report_directory_exits_2_naming_it() {
+    // Arrange: the report directory would have to live inside a regular file.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let report_dir = file.join("reports");
+
+    // Act
+    let (code, _, stderr, _) = harness(&["--filter", "ecs-openstack/active/null"], &report_dir);
+
+    // Assert
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.lines().next(),
+        Some(
+            format!(
+                "error: failed to create report directory {}",
+                report_dir.display()
+            )
+            .as_str()
+        )
+    );
+}
