@@ -517,45 +517,45 @@ fn check_text(text: &str) -> (i32, String, String, String) {
 
 #[rstest]
 #[case::format_version(ecs_value, |d: &mut Value| d["format_version"] = json!(2),
-    "format_version: unsupported format_version 2 (this harness reads 1)")]
+    "4:21: format_version: unsupported format_version 2 (this harness reads 1)")]
 #[case::profile_name(ecs_value, |d: &mut Value| d["name"] = json!("a/b"),
-    "name: \"a/b\" must be non-empty and contain no '/'")]
+    "5:11: name: \"a/b\" must be non-empty and contain no '/'")]
 #[case::empty_name(ecs_value, |d: &mut Value| push(&mut d["task_states"], json!({"name": ""})),
-    "task_states[27].name: \"\" must be non-empty and contain no '/'")]
+    "472:15: task_states[27].name: \"\" must be non-empty and contain no '/'")]
 #[case::duplicate_declaration(ecs_value, |d: &mut Value| push(&mut d["vm_states"], json!({"name": "active"})),
-    "vm_states[8].name: \"active\" is already declared at vm_states[1]")]
+    "531:15: vm_states[8].name: \"active\" is already declared at vm_states[1]")]
 #[case::reserved_probe_name(ecs_value, |d: &mut Value| push(&mut d["task_states"], json!({"name": "REBOOTING"})),
-    "task_states[27].name: \"REBOOTING\" is reserved for probe cases")]
+    "472:15: task_states[27].name: \"REBOOTING\" is reserved for probe cases")]
 #[case::reserved_probe_vm_state(ecs_value, |d: &mut Value| push(&mut d["vm_states"], json!({"name": "bogus"})),
-    "vm_states[8].name: \"bogus\" is reserved for probe cases")]
+    "531:15: vm_states[8].name: \"bogus\" is reserved for probe cases")]
 #[case::missing_unknown(ecs_value, |d: &mut Value| d["statuses"][14]["name"] = json!("GONE"),
-    "statuses: UNKNOWN is not declared, but the fallback rule produces it")]
+    "174:15: statuses: UNKNOWN is not declared, but the fallback rule produces it")]
 #[case::undeclared_vm_state(ecs_value, |d: &mut Value| d["rows"][13]["vm_state"] = json!("paused"),
-    "rows[13].vm_state: vm_state \"paused\" is not declared in vm_states")]
+    "143:19: rows[13].vm_state: vm_state \"paused\" is not declared in vm_states")]
 #[case::undeclared_task_state(ecs_value, |d: &mut Value| d["rows"][1]["task_states"][2] = json!("reboot_Started"),
-    "rows[1].task_states[2]: task_state \"reboot_Started\" is not declared in task_states")]
+    "29:9: rows[1].task_states[2]: task_state \"reboot_Started\" is not declared in task_states")]
 #[case::undeclared_status(ecs_value, |d: &mut Value| d["rows"][4]["status"] = json!("Migrating"),
-    "rows[4].status: status \"Migrating\" is not declared in statuses")]
+    "55:17: rows[4].status: status \"Migrating\" is not declared in statuses")]
 #[case::empty_task_states(ecs_value, |d: &mut Value| d["rows"][13]["task_states"] = json!([]),
-    "rows[13].task_states: empty list (write [null] for \"no task\")")]
+    "140:22: rows[13].task_states: empty list (write [null] for \"no task\")")]
 #[case::duplicate_pair(ecs_value, |d: &mut Value| d["rows"][15]["task_states"][0] = json!("unshelving"),
-    "rows[15].task_states[1]: pair (shelved_offloaded, unshelving) is already listed in rows[15]")]
+    "162:9: rows[15].task_states[1]: pair (shelved_offloaded, unshelving) is already listed in rows[15]")]
 #[case::duplicate_pair_across_rows(ecs_value, |d: &mut Value| d["rows"][8]["task_states"][0] = json!("rebuilding"),
-    "rows[8].task_states[0]: pair (stopped, rebuilding) maps to SHUTOFF here but to REBUILD in rows[7]")]
+    "96:9: rows[8].task_states[0]: pair (stopped, rebuilding) maps to SHUTOFF here but to REBUILD in rows[7]")]
 #[case::conflicting_pair(ecs_value, |d: &mut Value| d["rows"][10]["task_states"][0] = json!("resize_reverting"),
-    "rows[10].task_states[0]: pair (resized, resize_reverting) maps to VERIFY_RESIZE here but to REVERT_RESIZE in rows[9]")]
+    "114:9: rows[10].task_states[0]: pair (resized, resize_reverting) maps to VERIFY_RESIZE here but to REVERT_RESIZE in rows[9]")]
 #[case::conflicting_null_pair(ecs_value, |d: &mut Value| d["rows"][13]["vm_state"] = json!("error"),
-    "rows[13].task_states[0]: pair (error, null) maps to DELETED here but to ERROR in rows[12]")]
+    "141:9: rows[13].task_states[0]: pair (error, null) maps to DELETED here but to ERROR in rows[12]")]
 #[case::unexpected_default(ecs_value, |d: &mut Value| d["vm_states"][0]["default_status"] = json!("BUILD"),
-    "vm_states[0].default_status: not allowed with fallback \"unknown\" (vm_state \"building\")")]
+    "475:25: vm_states[0].default_status: not allowed with fallback \"unknown\" (vm_state \"building\")")]
 #[case::missing_default(nova_value, |d: &mut Value| { d["vm_states"][4].as_object_mut().unwrap().remove("default_status"); },
-    "vm_states[4].default_status: missing for vm_state \"stopped\" (fallback vm_state_default needs one on every vm_state)")]
+    "488:5: vm_states[4].default_status: missing for vm_state \"stopped\" (fallback vm_state_default needs one on every vm_state)")]
 #[case::undeclared_default(nova_value, |d: &mut Value| d["vm_states"][1]["default_status"] = json!("BUILDING"),
-    "vm_states[1].default_status: status \"BUILDING\" is not declared in statuses\n\
-     error: {file}: rows[7].status: (building, null) maps to BUILD but vm_states[1].default_status is BUILDING")]
+    "477:25: vm_states[1].default_status: status \"BUILDING\" is not declared in statuses\n\
+     error: {file}:80:17: rows[7].status: (building, null) maps to BUILD but vm_states[1].default_status is BUILDING")]
 #[case::default_mismatch(nova_value, |d: &mut Value| d["vm_states"][0]["default_status"] = json!("ERROR"),
-    "rows[0].status: (active, null) maps to ACTIVE but vm_states[0].default_status is ERROR")]
-fn cases_check_reports_each_problem_with_file_and_field(
+    "15:17: rows[0].status: (active, null) maps to ACTIVE but vm_states[0].default_status is ERROR")]
+fn cases_check_reports_each_problem_with_file_line_and_field(
     #[case] base: fn() -> Value,
     #[case] mutate: fn(&mut Value),
     #[case] message: &str,
@@ -566,7 +566,7 @@ fn cases_check_reports_each_problem_with_file_and_field(
         check_text(&serde_json::to_string_pretty(&document).unwrap());
     assert_eq!((code, stdout.as_str()), (2, ""));
     let message = message.replace("{file}", &file);
-    assert_eq!(stderr, format!("error: {file}: {message}\n"));
+    assert_eq!(stderr, format!("error: {file}:{message}\n"));
 }
 
 #[test]
@@ -579,8 +579,8 @@ fn cases_check_reports_every_problem_not_just_the_first() {
     assert_eq!(
         stderr,
         format!(
-            "error: {file}: rows[0].status: status \"BUILDING\" is not declared in statuses\n\
-             error: {file}: rows[1].vm_state: vm_state \"Active\" is not declared in vm_states\n"
+            "error: {file}:1:375: rows[0].status: status \"BUILDING\" is not declared in statuses\n\
+             error: {file}:1:608: rows[1].vm_state: vm_state \"Active\" is not declared in vm_states\n"
         )
     );
 }

@@ -1,38 +1,46 @@
 //! `cases check`: the consistency rules a parsed profile must satisfy.
 //!
-//! Every problem is reported (not just the first), each naming the file and the JSON location of
-//! the offending field, such as `rows[3].task_states[1]`.
+//! Every problem is reported (not just the first), each naming the file, the line and column where
+//! the offending value starts, and its JSON location, such as
+//! `my.json:17:17: rows[3].task_states[1]: …` (the compiler-style prefix editors jump to).
 
 use std::collections::HashMap;
 
 use super::document::{Declaration, FORMAT_VERSION, Fallback, ProfileDocument, UNKNOWN};
 use super::enumerate::{PROBE_TASK_STATES, PROBE_VM_STATES};
+use super::locate::{Position, locate};
 use super::model::state_label;
 
 /// One problem found in a profile file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckProfileError {
     /// `format_version` is not [`FORMAT_VERSION`].
-    #[error("{file}: format_version: unsupported format_version {found} (this harness reads 1)")]
+    #[error("{}: format_version: unsupported format_version {found} (this harness reads 1)", place(.file, .at))]
     UnsupportedFormatVersion {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// The version found.
         found: u32,
     },
     /// The profile name is empty or contains `/`, which would break case ids.
-    #[error("{file}: name: {name:?} must be non-empty and contain no '/'")]
+    #[error("{}: name: {name:?} must be non-empty and contain no '/'", place(.file, .at))]
     InvalidProfileName {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// The name found.
         name: String,
     },
     /// A declared name is empty or contains `/`.
-    #[error("{file}: {field}[{index}].name: {name:?} must be non-empty and contain no '/'")]
+    #[error("{}: {field}[{index}].name: {name:?} must be non-empty and contain no '/'", place(.file, .at))]
     InvalidName {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// `statuses`, `vm_states` or `task_states`.
         field: &'static str,
         /// Index in that list.
@@ -41,10 +49,12 @@ pub enum CheckProfileError {
         name: String,
     },
     /// A name is declared twice in the same list.
-    #[error("{file}: {field}[{index}].name: {name:?} is already declared at {field}[{first}]")]
+    #[error("{}: {field}[{index}].name: {name:?} is already declared at {field}[{first}]", place(.file, .at))]
     DuplicateDeclaration {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// `statuses`, `vm_states` or `task_states`.
         field: &'static str,
         /// Index of the second declaration.
@@ -55,10 +65,12 @@ pub enum CheckProfileError {
         name: String,
     },
     /// A vm_state or task_state is one of the probe values, which would duplicate case ids.
-    #[error("{file}: {field}[{index}].name: {name:?} is reserved for probe cases")]
+    #[error("{}: {field}[{index}].name: {name:?} is reserved for probe cases", place(.file, .at))]
     ReservedName {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// `vm_states` or `task_states`.
         field: &'static str,
         /// Index in that list.
@@ -67,18 +79,22 @@ pub enum CheckProfileError {
         name: String,
     },
     /// `UNKNOWN` is not among the statuses, but every fallback rule can produce it.
-    #[error("{file}: statuses: UNKNOWN is not declared, but the fallback rule produces it")]
+    #[error("{}: statuses: UNKNOWN is not declared, but the fallback rule produces it", place(.file, .at))]
     MissingUnknownStatus {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
     },
     /// A vm_state lacks `default_status` under fallback `vm_state_default`.
     #[error(
-        "{file}: vm_states[{index}].default_status: missing for vm_state {vm_state:?} (fallback vm_state_default needs one on every vm_state)"
+        "{}: vm_states[{index}].default_status: missing for vm_state {vm_state:?} (fallback vm_state_default needs one on every vm_state)", place(.file, .at)
     )]
     MissingDefaultStatus {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `vm_states`.
         index: usize,
         /// The vm_state.
@@ -86,11 +102,13 @@ pub enum CheckProfileError {
     },
     /// A vm_state has `default_status` under fallback `unknown`, where it would be ignored.
     #[error(
-        "{file}: vm_states[{index}].default_status: not allowed with fallback \"unknown\" (vm_state {vm_state:?})"
+        "{}: vm_states[{index}].default_status: not allowed with fallback \"unknown\" (vm_state {vm_state:?})", place(.file, .at)
     )]
     UnexpectedDefaultStatus {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `vm_states`.
         index: usize,
         /// The vm_state.
@@ -98,21 +116,25 @@ pub enum CheckProfileError {
     },
     /// A `default_status` names a status not in `statuses`.
     #[error(
-        "{file}: vm_states[{index}].default_status: status {status:?} is not declared in statuses"
+        "{}: vm_states[{index}].default_status: status {status:?} is not declared in statuses", place(.file, .at)
     )]
     UndeclaredDefaultStatus {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `vm_states`.
         index: usize,
         /// The undeclared status.
         status: String,
     },
     /// A row names a vm_state not in `vm_states`.
-    #[error("{file}: rows[{row}].vm_state: vm_state {vm_state:?} is not declared in vm_states")]
+    #[error("{}: rows[{row}].vm_state: vm_state {vm_state:?} is not declared in vm_states", place(.file, .at))]
     UndeclaredVmState {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows`.
         row: usize,
         /// The undeclared vm_state.
@@ -120,11 +142,13 @@ pub enum CheckProfileError {
     },
     /// A row names a task_state not in `task_states`.
     #[error(
-        "{file}: rows[{row}].task_states[{index}]: task_state {task_state:?} is not declared in task_states"
+        "{}: rows[{row}].task_states[{index}]: task_state {task_state:?} is not declared in task_states", place(.file, .at)
     )]
     UndeclaredTaskState {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows`.
         row: usize,
         /// Index in the row's `task_states`.
@@ -133,30 +157,36 @@ pub enum CheckProfileError {
         task_state: String,
     },
     /// A row names a status not in `statuses`.
-    #[error("{file}: rows[{row}].status: status {status:?} is not declared in statuses")]
+    #[error("{}: rows[{row}].status: status {status:?} is not declared in statuses", place(.file, .at))]
     UndeclaredStatus {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows`.
         row: usize,
         /// The undeclared status.
         status: String,
     },
     /// A row lists no task_state at all.
-    #[error("{file}: rows[{row}].task_states: empty list (write [null] for \"no task\")")]
+    #[error("{}: rows[{row}].task_states: empty list (write [null] for \"no task\")", place(.file, .at))]
     EmptyTaskStates {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows`.
         row: usize,
     },
     /// The same pair is listed twice with the same status.
     #[error(
-        "{file}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) is already listed in rows[{first_row}]"
+        "{}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) is already listed in rows[{first_row}]", place(.file, .at)
     )]
     DuplicatePair {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows` of the repeat.
         row: usize,
         /// Index in the row's `task_states`.
@@ -170,11 +200,13 @@ pub enum CheckProfileError {
     },
     /// The same pair is mapped to two different statuses.
     #[error(
-        "{file}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) maps to {status} here but to {first_status} in rows[{first_row}]"
+        "{}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) maps to {status} here but to {first_status} in rows[{first_row}]", place(.file, .at)
     )]
     ConflictingPair {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows` of the second mapping.
         row: usize,
         /// Index in the row's `task_states`.
@@ -192,11 +224,13 @@ pub enum CheckProfileError {
     },
     /// Under `vm_state_default`, a `(vm_state, null)` row disagrees with the vm_state's default.
     #[error(
-        "{file}: rows[{row}].status: ({vm_state}, null) maps to {status} but vm_states[{index}].default_status is {default_status}"
+        "{}: rows[{row}].status: ({vm_state}, null) maps to {status} but vm_states[{index}].default_status is {default_status}", place(.file, .at)
     )]
     DefaultMismatch {
         /// The profile file.
         file: String,
+        /// Where the field's value starts in the file, if found.
+        at: Option<Position>,
         /// Index in `rows`.
         row: usize,
         /// Index in `vm_states`.
@@ -210,19 +244,81 @@ pub enum CheckProfileError {
     },
 }
 
-/// Checks a parsed profile; `file` names it in every error. An empty result means it is sound.
-pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
+/// `FILE:LINE:COL`, or `FILE` when the field could not be located.
+fn place(file: &str, at: &Option<Position>) -> String {
+    match at {
+        Some(position) => format!("{file}:{position}"),
+        None => file.to_owned(),
+    }
+}
+
+impl CheckProfileError {
+    /// The JSON path whose value this error points at, and its position slot. A missing
+    /// `default_status` points at the vm_state object that lacks it.
+    fn anchor(&mut self) -> (String, &mut Option<Position>) {
+        use CheckProfileError as E;
+        match self {
+            E::UnsupportedFormatVersion { at, .. } => ("format_version".to_owned(), at),
+            E::InvalidProfileName { at, .. } => ("name".to_owned(), at),
+            E::InvalidName {
+                field, index, at, ..
+            }
+            | E::DuplicateDeclaration {
+                field, index, at, ..
+            }
+            | E::ReservedName {
+                field, index, at, ..
+            } => (format!("{field}[{index}].name"), at),
+            E::MissingUnknownStatus { at, .. } => ("statuses".to_owned(), at),
+            E::MissingDefaultStatus { index, at, .. } => (format!("vm_states[{index}]"), at),
+            E::UnexpectedDefaultStatus { index, at, .. }
+            | E::UndeclaredDefaultStatus { index, at, .. } => {
+                (format!("vm_states[{index}].default_status"), at)
+            }
+            E::UndeclaredVmState { row, at, .. } => (format!("rows[{row}].vm_state"), at),
+            E::UndeclaredStatus { row, at, .. } | E::DefaultMismatch { row, at, .. } => {
+                (format!("rows[{row}].status"), at)
+            }
+            E::EmptyTaskStates { row, at, .. } => (format!("rows[{row}].task_states"), at),
+            E::UndeclaredTaskState { row, index, at, .. }
+            | E::DuplicatePair { row, index, at, .. }
+            | E::ConflictingPair { row, index, at, .. } => {
+                (format!("rows[{row}].task_states[{index}]"), at)
+            }
+        }
+    }
+}
+
+/// Checks a parsed profile; `file` names it in every error and `text` (the file's contents)
+/// gives each error its line and column. An empty result means the profile is sound.
+pub(crate) fn check_document(
+    file: &str,
+    text: &str,
+    doc: &ProfileDocument,
+) -> Vec<CheckProfileError> {
+    let mut errors = check_rules(file, doc);
+    for error in &mut errors {
+        let (path, at) = error.anchor();
+        *at = locate(text, &path);
+    }
+    errors
+}
+
+/// Every rule of `cases check`, with positions still unset.
+fn check_rules(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
     let mut errors = Vec::new();
     let file_owned = || file.to_owned();
     if doc.format_version != FORMAT_VERSION {
         errors.push(CheckProfileError::UnsupportedFormatVersion {
             file: file_owned(),
+            at: None,
             found: doc.format_version,
         });
     }
     if doc.name.is_empty() || doc.name.contains('/') {
         errors.push(CheckProfileError::InvalidProfileName {
             file: file_owned(),
+            at: None,
             name: doc.name.clone(),
         });
     }
@@ -237,7 +333,10 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
         &mut errors,
     );
     if !statuses.contains_key(UNKNOWN) {
-        errors.push(CheckProfileError::MissingUnknownStatus { file: file_owned() });
+        errors.push(CheckProfileError::MissingUnknownStatus {
+            file: file_owned(),
+            at: None,
+        });
     }
     check_defaults(file, doc, &statuses, &mut errors);
 
@@ -247,6 +346,7 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
         if !vm_states.contains_key(row.vm_state.as_str()) {
             errors.push(CheckProfileError::UndeclaredVmState {
                 file: file_owned(),
+                at: None,
                 row: row_index,
                 vm_state: row.vm_state.clone(),
             });
@@ -254,6 +354,7 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
         if !statuses.contains_key(row.status.as_str()) {
             errors.push(CheckProfileError::UndeclaredStatus {
                 file: file_owned(),
+                at: None,
                 row: row_index,
                 status: row.status.clone(),
             });
@@ -261,6 +362,7 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
         if row.task_states.is_empty() {
             errors.push(CheckProfileError::EmptyTaskStates {
                 file: file_owned(),
+                at: None,
                 row: row_index,
             });
         }
@@ -271,6 +373,7 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
             {
                 errors.push(CheckProfileError::UndeclaredTaskState {
                     file: file_owned(),
+                    at: None,
                     row: row_index,
                     index,
                     task_state: name.to_owned(),
@@ -281,6 +384,7 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
                 Some(&(first_row, first_status)) if first_status == row.status => {
                     errors.push(CheckProfileError::DuplicatePair {
                         file: file_owned(),
+                        at: None,
                         row: row_index,
                         index,
                         first_row,
@@ -291,6 +395,7 @@ pub(crate) fn check_document(file: &str, doc: &ProfileDocument) -> Vec<CheckProf
                 Some(&(first_row, first_status)) => {
                     errors.push(CheckProfileError::ConflictingPair {
                         file: file_owned(),
+                        at: None,
                         row: row_index,
                         index,
                         first_row,
@@ -326,6 +431,7 @@ fn declare<'a>(
         if name.is_empty() || name.contains('/') {
             errors.push(CheckProfileError::InvalidName {
                 file: file.to_owned(),
+                at: None,
                 field,
                 index,
                 name: name.to_owned(),
@@ -333,6 +439,7 @@ fn declare<'a>(
         } else if reserved.contains(&name) {
             errors.push(CheckProfileError::ReservedName {
                 file: file.to_owned(),
+                at: None,
                 field,
                 index,
                 name: name.to_owned(),
@@ -341,6 +448,7 @@ fn declare<'a>(
         if let Some(&first) = names.get(name) {
             errors.push(CheckProfileError::DuplicateDeclaration {
                 file: file.to_owned(),
+                at: None,
                 field,
                 index,
                 first,
@@ -365,6 +473,7 @@ fn check_defaults(
             (Fallback::VmStateDefault, None) => {
                 errors.push(CheckProfileError::MissingDefaultStatus {
                     file: file.to_owned(),
+                    at: None,
                     index,
                     vm_state: vm.name.clone(),
                 })
@@ -372,6 +481,7 @@ fn check_defaults(
             (Fallback::Unknown, Some(_)) => {
                 errors.push(CheckProfileError::UnexpectedDefaultStatus {
                     file: file.to_owned(),
+                    at: None,
                     index,
                     vm_state: vm.name.clone(),
                 })
@@ -379,6 +489,7 @@ fn check_defaults(
             (Fallback::VmStateDefault, Some(status)) if !statuses.contains_key(status.as_str()) => {
                 errors.push(CheckProfileError::UndeclaredDefaultStatus {
                     file: file.to_owned(),
+                    at: None,
                     index,
                     status: status.clone(),
                 })
@@ -406,6 +517,7 @@ fn check_null_row(
     {
         errors.push(CheckProfileError::DefaultMismatch {
             file: file.to_owned(),
+            at: None,
             row: row_index,
             index,
             vm_state: row.vm_state.clone(),
@@ -419,33 +531,40 @@ fn check_null_row(
 mod tests {
     use super::*;
 
-    fn document(rows: &str) -> ProfileDocument {
+    /// Checks a small profile (rows start on line 4) with the given `rows` array.
+    fn check(rows: &str) -> Vec<CheckProfileError> {
         let text = format!(
             r#"{{"format_version": 1, "name": "t", "title": "t", "source": {{"document": "d"}},
   "fallback": "unknown", "statuses": [{{"name": "ON"}}, {{"name": "OFF"}}, {{"name": "UNKNOWN"}}],
-  "vm_states": [{{"name": "on"}}], "task_states": [{{"name": "a"}}], "rows": {rows}}}"#
+  "vm_states": [{{"name": "on"}}], "task_states": [{{"name": "a"}}],
+  "rows": {rows}}}"#
         );
-        serde_json::from_str(&text).unwrap()
+        let doc: ProfileDocument = serde_json::from_str(&text).unwrap();
+        check_document("t.json", &text, &doc)
     }
 
     #[test]
     fn sound_document_has_no_errors() {
-        let doc = document(
+        let errors = check(
             r#"[{"vm_state": "on", "task_states": ["a", null], "status": "ON", "source": "s"}]"#,
         );
-        assert_eq!(check_document("t.json", &doc), []);
+        assert_eq!(errors, []);
     }
 
     #[test]
     fn null_pair_listed_twice_with_two_statuses_conflicts() {
-        let doc = document(
+        let errors = check(
             r#"[{"vm_state": "on", "task_states": [null], "status": "ON", "source": "s"},
                 {"vm_state": "on", "task_states": [null], "status": "OFF", "source": "s"}]"#,
         );
         assert_eq!(
-            check_document("t.json", &doc),
+            errors,
             [CheckProfileError::ConflictingPair {
                 file: "t.json".to_owned(),
+                at: Some(Position {
+                    line: 5,
+                    column: 52
+                }),
                 row: 1,
                 index: 0,
                 first_row: 0,
@@ -459,19 +578,66 @@ mod tests {
 
     #[test]
     fn row_with_every_name_undeclared_reports_each_field() {
-        let doc =
-            document(r#"[{"vm_state": "x", "task_states": ["y"], "status": "Z", "source": "s"}]"#);
-        let messages: Vec<String> = check_document("t.json", &doc)
+        let errors =
+            check(r#"[{"vm_state": "x", "task_states": ["y"], "status": "Z", "source": "s"}]"#);
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "t.json:4:25: rows[0].vm_state: vm_state \"x\" is not declared in vm_states",
+                "t.json:4:62: rows[0].status: status \"Z\" is not declared in statuses",
+                "t.json:4:46: rows[0].task_states[0]: task_state \"y\" is not declared in task_states",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_default_status_points_at_the_vm_state_object() {
+        let text = "{\"format_version\": 1, \"name\": \"t\", \"title\": \"t\",
+  \"source\": {\"document\": \"d\"}, \"fallback\": \"vm_state_default\",
+  \"statuses\": [{\"name\": \"ON\"}, {\"name\": \"UNKNOWN\"}],
+  \"vm_states\": [{\"name\": \"on\", \"default_status\": \"ON\"},
+    {\"name\": \"off\"}], \"task_states\": [], \"rows\": []}";
+        let doc: ProfileDocument = serde_json::from_str(text).unwrap();
+        let messages: Vec<String> = check_document("t.json", text, &doc)
             .iter()
             .map(ToString::to_string)
             .collect();
         assert_eq!(
             messages,
             [
-                "t.json: rows[0].vm_state: vm_state \"x\" is not declared in vm_states",
-                "t.json: rows[0].status: status \"Z\" is not declared in statuses",
-                "t.json: rows[0].task_states[0]: task_state \"y\" is not declared in task_states",
+                "t.json:5:5: vm_states[1].default_status: missing for vm_state \"off\" (fallback vm_state_default needs one on every vm_state)"
             ]
+        );
+    }
+
+    #[test]
+    fn error_without_a_position_keeps_the_file_and_field_prefix() {
+        let error = CheckProfileError::UndeclaredStatus {
+            file: "t.json".to_owned(),
+            at: None,
+            row: 3,
+            status: "Z".to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "t.json: rows[3].status: status \"Z\" is not declared in statuses"
+        );
+    }
+
+    #[test]
+    fn error_whose_field_is_not_in_the_text_falls_back_to_file_and_field() {
+        let doc: ProfileDocument =
+            serde_json::from_str(include_str!("../../../cases/profiles/ecs.json")).unwrap();
+        let mut doc = doc;
+        doc.rows[1].status = "REBOOTT".to_owned();
+        let messages: Vec<String> = check_document("t.json", "{}", &doc)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            messages,
+            ["t.json: rows[1].status: status \"REBOOTT\" is not declared in statuses"]
         );
     }
 
@@ -486,7 +652,7 @@ mod tests {
             ("nova", include_str!("../../../cases/profiles/nova.json")),
         ] {
             let doc: ProfileDocument = serde_json::from_str(text).unwrap();
-            assert_eq!(check_document(file, &doc), [], "{file}");
+            assert_eq!(check_document(file, text, &doc), [], "{file}");
         }
     }
 }

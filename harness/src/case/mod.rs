@@ -30,6 +30,7 @@ mod diff;
 mod document;
 mod enumerate;
 mod generated;
+mod locate;
 mod model;
 mod profile;
 
@@ -45,5 +46,6 @@ pub use enumerate::{GroupCounts, PROBE_TASK_STATES, PROBE_VM_STATES};
 pub use generated::{
     GENERATE_COMMAND, GENERATED_FORMAT_VERSION, generated_file_name, generated_json,
 };
+pub use locate::{Position, locate};
 pub use model::{Case, CaseId, Group, state_label};
 pub use profile::{LoadProfileError, Profile};

@@ -135,7 +135,9 @@ impl Profile {
     pub fn from_slice(file: &str, bytes: &[u8]) -> Result<Profile, LoadProfileError> {
         let document: ProfileDocument =
             serde_json::from_slice(bytes).map_err(|error| parse_error(file, &error))?;
-        let errors = check_document(file, &document);
+        // serde_json accepted the bytes, so they are UTF-8; a lossy view would only cost positions.
+        let text = String::from_utf8_lossy(bytes);
+        let errors = check_document(file, &text, &document);
         if !errors.is_empty() {
             return Err(LoadProfileError::Check {
                 file: file.to_owned(),
@@ -366,7 +368,7 @@ mod tests {
         let error = Profile::from_slice("t.json", text.as_bytes()).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "failed to check profile t.json: t.json: rows[0].status: status \"IDLE\" is not declared in statuses"
+            "failed to check profile t.json: t.json:7:66: rows[0].status: status \"IDLE\" is not declared in statuses"
         );
     }
 
