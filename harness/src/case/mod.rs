@@ -26,6 +26,7 @@
 
 mod builtin;
 mod check;
+mod check_error;
 mod diff;
 mod document;
 mod enumerate;
@@ -37,7 +38,7 @@ mod profile;
 pub use builtin::{
     BUILTIN_NAMES, DEFAULT_PROFILE, builtin_profile, builtin_profiles, resolve_profiles,
 };
-pub use check::CheckProfileError;
+pub use check_error::CheckProfileError;
 pub use diff::{Difference, diff};
 pub use document::{
     Declaration, Description, FORMAT_VERSION, Fallback, ProfileDocument, Row, SourceRef, UNKNOWN,

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::check::{CheckProfileError, check_document};
+use super::check::check_document;
+use super::check_error::CheckProfileError;
 use super::document::{Fallback, ProfileDocument, Row, SourceRef, UNKNOWN};
 
 /// Why a profile could not be loaded.
