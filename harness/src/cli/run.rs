@@ -7,9 +7,11 @@ use harness::outcome::Outcome;
 use harness::report::RunReport;
 use harness::runner::{RunEvent, RunOptions, Runner};
 use harness::target::TargetSpec;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Flags of `harness run`.
@@ -183,27 +185,39 @@ fn run_cloud(args: &RunArgs, profiles: Vec<harness::case::Profile>) -> i32 {
         Ok(rt) => rt,
         Err(e) => return super::fail(&e),
     };
-    let bar = if !args.quiet && std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new_spinner();
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
+    // One spinner line per scratch server (and one for observe mode), on a TTY only.
+    let multi = if !args.quiet && std::io::stderr().is_terminal() {
+        MultiProgress::new()
     } else {
-        ProgressBar::hidden()
+        MultiProgress::with_draw_target(ProgressDrawTarget::hidden())
     };
+    let lines: Mutex<HashMap<String, ProgressBar>> = Mutex::new(HashMap::new());
     let verbose = args.verbose;
     let progress = |server: &str, step: &str, status: &str| {
-        let line = format!("{server}: {step}: {status}");
         if verbose {
-            eprintln!("{line}");
+            eprintln!("{server}: {step}: {status}");
         }
-        bar.set_message(line);
+        let mut lines = lines.lock().unwrap_or_else(|e| e.into_inner());
+        let bar = lines.entry(server.to_owned()).or_insert_with(|| {
+            let bar = multi.add(ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_prefix(server.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(format!("{step}: {status}"));
     };
     let result = runtime.block_on(harness::cloud::run_cloud(
         options,
         super::cloud::shutdown_signal(),
         &progress,
     ));
-    bar.finish_and_clear();
+    for bar in lines.lock().unwrap_or_else(|e| e.into_inner()).values() {
+        bar.finish_and_clear();
+    }
     match result {
         Ok(report) => {
             if !args.quiet {
