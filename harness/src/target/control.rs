@@ -4,8 +4,10 @@
 //! them back the two ways a client would: `GET /servers/{id}` and the paginated
 //! `GET /servers/detail`.
 
+use crate::cloud::TlsOptions;
 use serde::Deserialize;
 use serde_json::Value;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Settings for talking to a control-plane target.
@@ -160,18 +162,32 @@ pub struct ControlPlane {
     options: ControlPlaneOptions,
 }
 
-/// Builds the HTTP client the harness uses: rustls with the ring provider, TLS verified.
-pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, ControlPlaneError> {
-    // Several parts of the harness build clients; installing twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .build()
-        .map_err(|e| ControlPlaneError::Unreachable {
+/// The one HTTP client of every control-plane connection in this process.
+///
+/// It is the cloud client's builder ([`crate::cloud::http_client`]: ring provider, TLS verified,
+/// user agent), built once and shared (a reqwest client is a handle to a pool), so a run over three
+/// profiles does not build six clients. Timeouts are set per request from
+/// [`ControlPlaneOptions::timeout`].
+fn shared_client() -> Result<reqwest::Client, ControlPlaneError> {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    if let Some(client) = CLIENT.get() {
+        return Ok(client.clone());
+    }
+    let client = crate::cloud::http_client(&TlsOptions::default()).map_err(|e| {
+        ControlPlaneError::Unreachable {
             url: String::new(),
             message: format!("failed to build an HTTP client: {e}"),
-        })
+        }
+    })?;
+    Ok(CLIENT.get_or_init(|| client).clone())
+}
+
+/// A `Malformed` error for a body that lacks what the API promises.
+fn malformed(url: &str, message: impl Into<String>) -> ControlPlaneError {
+    ControlPlaneError::Malformed {
+        url: url.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Parses a response body, naming the URL when it is not the JSON promised.
@@ -179,10 +195,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     url: &str,
     text: &str,
 ) -> Result<T, ControlPlaneError> {
-    serde_json::from_str(text).map_err(|e| ControlPlaneError::Malformed {
-        url: url.to_owned(),
-        message: e.to_string(),
-    })
+    serde_json::from_str(text).map_err(|e| malformed(url, e.to_string()))
 }
 
 fn snippet(body: &str) -> String {
@@ -223,10 +236,11 @@ impl ControlPlane {
         base: &str,
         options: &ControlPlaneOptions,
     ) -> Result<Option<FakeInfo>, ControlPlaneError> {
-        let http = http_client(options.timeout)?;
+        let http = shared_client()?;
         let url = format!("{}/_fake/", base.trim_end_matches('/'));
         let resp = http
             .get(&url)
+            .timeout(options.timeout)
             .send()
             .await
             .map_err(|e| transport(&url, &e))?;
@@ -246,7 +260,7 @@ impl ControlPlane {
         info: FakeInfo,
         options: ControlPlaneOptions,
     ) -> Result<ControlPlane, ControlPlaneError> {
-        let http = http_client(options.timeout)?;
+        let http = shared_client()?;
         let url = format!("{}/auth/tokens", info.identity_url.trim_end_matches('/'));
         let body = serde_json::json!({"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
@@ -254,6 +268,7 @@ impl ControlPlane {
             "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}});
         let resp = http
             .post(&url)
+            .timeout(options.timeout)
             .json(&body)
             .send()
             .await
@@ -273,18 +288,12 @@ impl ControlPlane {
                 body: snippet(&text),
             });
         }
-        let token = token.ok_or_else(|| ControlPlaneError::Malformed {
-            url: url.clone(),
-            message: "no X-Subject-Token header".into(),
-        })?;
+        let token = token.ok_or_else(|| malformed(&url, "no X-Subject-Token header"))?;
         let json: Value = parse_json(&url, &text)?;
         let project_id = json
             .pointer("/token/project/id")
             .and_then(Value::as_str)
-            .ok_or_else(|| ControlPlaneError::Malformed {
-                url: url.clone(),
-                message: "token.project.id missing".into(),
-            })?
+            .ok_or_else(|| malformed(&url, "token.project.id missing"))?
             .to_owned();
         Ok(ControlPlane {
             http,
@@ -332,14 +341,12 @@ impl ControlPlane {
                 .await?;
             let env: SeededEnvelope = parse_json(&url, &text)?;
             if env.servers.len() != chunk.len() {
-                return Err(ControlPlaneError::Malformed {
-                    url: url.clone(),
-                    message: format!(
-                        "asked for {} servers, got {}",
-                        chunk.len(),
-                        env.servers.len()
-                    ),
-                });
+                let message = format!(
+                    "asked for {} servers, got {}",
+                    chunk.len(),
+                    env.servers.len()
+                );
+                return Err(malformed(&url, message));
             }
             out.extend(env.servers);
         }
@@ -357,10 +364,7 @@ impl ControlPlane {
         json.get("server")
             .cloned()
             .and_then(ServerView::from_json)
-            .ok_or(ControlPlaneError::Malformed {
-                url,
-                message: "no `server` object with an `id`".into(),
-            })
+            .ok_or_else(|| malformed(&url, "no `server` object with an `id`"))
     }
 
     /// Every server of `GET /servers/detail`, following `servers_links` next pages.
@@ -380,17 +384,10 @@ impl ControlPlane {
             let servers = page
                 .get("servers")
                 .and_then(Value::as_array)
-                .ok_or_else(|| ControlPlaneError::Malformed {
-                    url: url.clone(),
-                    message: "no `servers` array".into(),
-                })?;
+                .ok_or_else(|| malformed(&url, "no `servers` array"))?;
             for s in servers {
-                let view = ServerView::from_json(s.clone()).ok_or_else(|| {
-                    ControlPlaneError::Malformed {
-                        url: url.clone(),
-                        message: "a server without an `id`".into(),
-                    }
-                })?;
+                let view = ServerView::from_json(s.clone())
+                    .ok_or_else(|| malformed(&url, "a server without an `id`"))?;
                 out.push(view);
             }
             let next = crate::cloud::next_link(&page);
@@ -399,10 +396,10 @@ impl ControlPlane {
                 _ => return Ok(out),
             }
         }
-        Err(ControlPlaneError::Malformed {
-            url,
-            message: "more than 10000 pages: the next links do not end".into(),
-        })
+        Err(malformed(
+            &url,
+            "more than 10000 pages: the next links do not end",
+        ))
     }
 
     async fn send_with_retries(
@@ -435,7 +432,8 @@ impl ControlPlane {
         let mut req = match method {
             "POST" => self.http.post(url),
             _ => self.http.get(url),
-        };
+        }
+        .timeout(self.options.timeout);
         req = req
             .header("X-Auth-Token", &self.token)
             .header("OpenStack-API-Version", "compute 2.96")
