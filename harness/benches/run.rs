@@ -16,6 +16,7 @@
 
 use harness::case::builtin_profiles;
 use harness::runner::{RunOptions, Runner};
+use harness::target::{ControlPlane, ControlPlaneOptions};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -35,29 +36,23 @@ fn runs() -> usize {
 
 fn baseline(rt: &tokio::runtime::Runtime, cases: usize) -> Duration {
     rt.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let fake = fake_server::FakeServer::builder().start().await.unwrap();
-        let http = reqwest::Client::new();
-        let base = fake.uri();
-        let token_resp = http
-            .post(format!("{base}/identity/v3/auth/tokens"))
-            .json(&serde_json::json!({"auth": {"identity": {"methods": ["password"],
-                "password": {"user": {"name": "admin", "password": "x", "domain": {"name": "Default"}}}}}}))
-            .send()
-            .await
-            .unwrap();
-        let token = token_resp.headers()["x-subject-token"].to_str().unwrap().to_owned();
-        let seeded: serde_json::Value = http
-            .post(format!("{base}/_fake/servers"))
-            .json(&serde_json::json!({"servers": [{"vm_state": "active", "task_state": null}]}))
-            .send()
+        // Set-up through the harness's own control-plane client: a token and one server.
+        let options = ControlPlaneOptions::default();
+        let info = ControlPlane::probe(&fake.uri(), &options)
             .await
             .unwrap()
-            .json()
+            .unwrap();
+        let cp = ControlPlane::connect(&fake.uri(), info, options)
             .await
             .unwrap();
-        let id = seeded["servers"][0]["id"].as_str().unwrap().to_owned();
-        let url = format!("{base}/compute/v2.1/servers/{id}");
+        let seeded = cp
+            .seed(&[(Some("active".into()), None, "bench".into())])
+            .await
+            .unwrap();
+        let url = format!("{}/servers/{}", cp.info().compute_url, seeded[0].id);
+        let token = cp.token().to_owned();
+        let http = reqwest::Client::new();
         let start = Instant::now();
         let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
         let mut set = tokio::task::JoinSet::new();
@@ -66,7 +61,12 @@ fn baseline(rt: &tokio::runtime::Runtime, cases: usize) -> Duration {
             let (http, url, token) = (http.clone(), url.clone(), token.clone());
             set.spawn(async move {
                 let _p = permit;
-                let r = http.get(&url).header("X-Auth-Token", token).send().await.unwrap();
+                let r = http
+                    .get(&url)
+                    .header("X-Auth-Token", token)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(r.status(), 200);
                 r.bytes().await.unwrap();
             });
