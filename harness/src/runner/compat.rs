@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 /// A profile conforms when at least one pair was observed and none of the observed statuses
 /// differs from what the profile expects for that pair. `scope` is recorded on each entry: `None`
 /// when `results` are the whole run's, or the run profile whose cases they are.
-pub fn compatibility(
-    results: &[CaseResult],
+pub fn compatibility<'a>(
+    results: impl IntoIterator<Item = &'a CaseResult>,
     profiles: &[Profile],
     scope: Option<&str>,
 ) -> Vec<Compatibility> {
@@ -102,6 +102,10 @@ mod tests {
     #[test]
     fn nothing_observed_conforms_to_nothing() {
         let all = builtin_profiles();
-        assert!(compatibility(&[], &all, None).iter().all(|c| !c.conforms));
+        assert!(
+            compatibility(&[] as &[CaseResult], &all, None)
+                .iter()
+                .all(|c| !c.conforms)
+        );
     }
 }

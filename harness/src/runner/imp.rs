@@ -247,12 +247,8 @@ impl Runner {
             selected
                 .iter()
                 .flat_map(|(p, _)| {
-                    let mine: Vec<CaseResult> = results
-                        .iter()
-                        .filter(|r| r.case.profile == p.name())
-                        .cloned()
-                        .collect();
-                    compatibility(&mine, &known, Some(p.name()))
+                    let mine = results.iter().filter(|r| r.case.profile == p.name());
+                    compatibility(mine, &known, Some(p.name()))
                 })
                 .collect()
         } else {
