@@ -41,10 +41,11 @@ TARGET SELECTION:
 
 EXIT CODES:
     0  every case ran and conformed
-    1  at least one conformance failure (a status differed from the profile)
+    1  at least one conformance failure (a status differed from the profile),
+       even if other cases errored
     2  usage, configuration or infrastructure error: bad flags or files, target
-       unreachable, control plane refused, report not writable, a case that
-       errored, or a run that executed no case";
+       unreachable, control plane refused, report not writable, cases that
+       errored (and none failed), or a run that executed no case";
 
 /// Conformance harness for cloud-server status derivation (OpenStack Nova, Huawei ECS).
 ///

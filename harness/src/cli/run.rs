@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 use harness::case::resolve_profiles;
 use harness::exit_code;
 use harness::outcome::Outcome;
-use harness::report::RunReport;
+use harness::report::{RunReport, Verdict};
 use harness::runner::{RunEvent, RunOptions, Runner};
 use harness::target::TargetSpec;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -269,17 +269,13 @@ fn case_line(r: &harness::outcome::CaseResult, color: bool) -> String {
     }
 }
 
-/// The exit code a finished run earns: errors → 2, failures → 1, nothing executed → 2, else 0.
+/// The exit code a finished run earns: the report's own verdict (failures outrank errors, so a
+/// run that saw a real deviation says so even when other cases errored), never 0 for a run that
+/// executed no case.
 pub(crate) fn verdict(report: &RunReport) -> i32 {
-    let count = |o: Outcome| report.cases.iter().filter(|c| c.outcome == o).count();
-    if count(Outcome::Error) > 0 {
-        exit_code::ERROR
-    } else if count(Outcome::Fail) > 0 {
-        exit_code::FAILURES
-    } else if count(Outcome::Pass) == 0 {
+    let verdict = report.verdict();
+    if verdict == Verdict::NothingRun {
         eprintln!("error: no case was executed (every case was skipped)");
-        exit_code::ERROR
-    } else {
-        exit_code::SUCCESS
     }
+    verdict.exit_code()
 }

@@ -98,6 +98,16 @@ impl Verdict {
         }
     }
 
+    /// The process exit code this verdict earns (see [`crate::exit_code`]): 0 conformant,
+    /// 1 not conformant, 2 errored or nothing run.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Conformant => crate::exit_code::SUCCESS,
+            Verdict::NotConformant => crate::exit_code::FAILURES,
+            Verdict::Errored | Verdict::NothingRun => crate::exit_code::ERROR,
+        }
+    }
+
     /// A one-character badge: `✅`, `❌`, `⚠️` or `∅`.
     pub fn badge(self) -> &'static str {
         match self {
@@ -218,13 +228,13 @@ mod tests {
     #[test]
     fn failures_outrank_errors_and_an_empty_run_is_not_conformant() {
         let rows = [
-            ("clean run", (3, 0, 0, 1), Verdict::Conformant),
-            ("one failure", (3, 1, 2, 0), Verdict::NotConformant),
-            ("errors only", (3, 0, 1, 0), Verdict::Errored),
-            ("all skipped", (0, 0, 0, 4), Verdict::NothingRun),
-            ("empty", (0, 0, 0, 0), Verdict::NothingRun),
+            ("clean run", (3, 0, 0, 1), Verdict::Conformant, 0),
+            ("one failure", (3, 1, 2, 0), Verdict::NotConformant, 1),
+            ("errors only", (3, 0, 1, 0), Verdict::Errored, 2),
+            ("all skipped", (0, 0, 0, 4), Verdict::NothingRun, 2),
+            ("empty", (0, 0, 0, 0), Verdict::NothingRun, 2),
         ];
-        for (name, (pass, fail, error, skip), want) in rows {
+        for (name, (pass, fail, error, skip), want, exit) in rows {
             let counts = Counts {
                 pass,
                 fail,
@@ -232,6 +242,7 @@ mod tests {
                 skip,
             };
             assert_eq!(Verdict::of(counts), want, "{name}");
+            assert_eq!(Verdict::of(counts).exit_code(), exit, "{name}: exit code");
         }
     }
 
