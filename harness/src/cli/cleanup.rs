@@ -1,9 +1,9 @@
 //! `harness cleanup`: delete the scratch servers of interrupted lifecycle runs, by their tag.
 
 use clap::Args;
-use harness::cloud::lifecycle::{TAG_KEY, cleanup_tagged};
-use harness::cloud::{CloudSession, ComputeClient, ConfigSources, SessionOptions, load_cloud};
+use harness::client::{CloudSession, ComputeClient, ConfigSources, SessionOptions, load_cloud};
 use harness::exit_code;
+use harness::modes::lifecycle::{TAG_KEY, cleanup_tagged};
 use harness::target::TargetSpec;
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,11 +2,11 @@
 
 use clap::Args;
 use harness::case::Profile;
-use harness::cloud::lifecycle::{LifecycleOptions, ResourceChoice, new_run_id};
-use harness::cloud::{
-    CloudRequest, CloudRunOptions, ComputeOptions, ConfigSources, Microversion, Secret,
-    SessionOptions,
+use harness::client::{
+    CloudRequest, ComputeOptions, ConfigSources, Microversion, Secret, SessionOptions,
 };
+use harness::modes::CloudRunOptions;
+use harness::modes::lifecycle::{LifecycleOptions, ResourceChoice, new_run_id};
 use harness::target::TargetSpec;
 use std::path::PathBuf;
 use std::time::Duration;

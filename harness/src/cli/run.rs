@@ -210,7 +210,7 @@ fn run_cloud(args: &RunArgs, profiles: Vec<harness::case::Profile>) -> i32 {
         });
         bar.set_message(format!("{step}: {status}"));
     };
-    let result = runtime.block_on(harness::cloud::run_cloud(
+    let result = runtime.block_on(harness::modes::run_cloud(
         options,
         super::cloud::shutdown_signal(),
         &progress,

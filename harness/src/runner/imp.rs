@@ -1,10 +1,10 @@
 //! The runner: seeds cases into a target, reads them back, judges them.
 
-use super::compat::compatibility;
 use super::filter::{CaseFilter, FilterError};
 use super::progress::Progress;
 use super::read;
 use crate::case::{Case, Profile, builtin_profiles};
+use crate::judge::compatibility;
 use crate::outcome::CaseResult;
 use crate::report::{Implementation, ProfileRun, RunReport};
 use crate::target::adapter::{

@@ -4,13 +4,10 @@
 //! callback that receives [`RunEvent`]s (the terminal progress bar is one such consumer), and
 //! hand the report it returns to the writers in [`report`](crate::report).
 
-mod compat;
 mod filter;
 mod imp;
 mod progress;
 mod read;
-pub mod verdict;
 
-pub use compat::compatibility;
 pub use filter::{CaseFilter, FilterError};
 pub use imp::{RunError, RunEvent, RunOptions, Runner};

@@ -1,8 +1,8 @@
 //! The runner's running tally: recorded results, the `--max-fail` budget, and events.
 
 use super::imp::RunEvent;
-use super::verdict::judge;
 use crate::case::Case;
+use crate::judge::judge;
 use crate::outcome::{CaseResult, Observation, Outcome};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

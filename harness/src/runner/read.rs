@@ -2,8 +2,8 @@
 //! paginated `/servers/detail`), or through an SDK adapter that is handed each seeded server.
 
 use super::progress::{Progress, errored, skip_all, skipped_by_max_fail};
-use super::verdict::judge;
 use crate::case::Case;
+use crate::judge::judge;
 use crate::outcome::{CaseResult, Observation, Seen};
 use crate::target::adapter::{AdapterTarget, FetchInfo};
 use crate::target::{ControlPlane, ControlPlaneError, SeededServer, ServerView};

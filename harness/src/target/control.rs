@@ -4,7 +4,7 @@
 //! them back the two ways a client would: `GET /servers/{id}` and the paginated
 //! `GET /servers/detail`.
 
-use crate::cloud::TlsOptions;
+use crate::client::TlsOptions;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -164,7 +164,7 @@ pub struct ControlPlane {
 
 /// The one HTTP client of every control-plane connection in this process.
 ///
-/// It is the cloud client's builder ([`crate::cloud::http_client`]: ring provider, TLS verified,
+/// It is the cloud client's builder ([`crate::client::http_client`]: ring provider, TLS verified,
 /// user agent), built once and shared (a reqwest client is a handle to a pool), so a run over three
 /// profiles does not build six clients. Timeouts are set per request from
 /// [`ControlPlaneOptions::timeout`].
@@ -173,7 +173,7 @@ fn shared_client() -> Result<reqwest::Client, ControlPlaneError> {
     if let Some(client) = CLIENT.get() {
         return Ok(client.clone());
     }
-    let client = crate::cloud::http_client(&TlsOptions::default()).map_err(|e| {
+    let client = crate::client::http_client(&TlsOptions::default()).map_err(|e| {
         ControlPlaneError::Unreachable {
             url: String::new(),
             message: format!("failed to build an HTTP client: {e}"),
@@ -390,7 +390,7 @@ impl ControlPlane {
                     .ok_or_else(|| malformed(&url, "a server without an `id`"))?;
                 out.push(view);
             }
-            let next = crate::cloud::next_link(&page);
+            let next = crate::client::next_link(&page);
             match next {
                 Some(href) if !servers.is_empty() => url = href.to_owned(),
                 _ => return Ok(out),

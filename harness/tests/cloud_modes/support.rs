@@ -73,7 +73,7 @@ impl Cloud {
         let fake = builder.start().await.expect("fake starts");
         let base = fake.uri();
         let dir = tempfile::tempdir().unwrap();
-        let http = harness::cloud::http_client(&harness::cloud::TlsOptions::default()).unwrap();
+        let http = harness::client::http_client(&harness::client::TlsOptions::default()).unwrap();
         let token = admin_token(&http, &base).await;
         let cloud = Cloud {
             _fake: fake,

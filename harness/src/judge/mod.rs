@@ -1,0 +1,29 @@
+//! The judge: every verdict of the harness is decided here, and only here.
+//!
+//! Whatever produced an observation (the embedded fake, a URL with the fake's control plane, an
+//! SDK adapter, observe mode reading a cloud, lifecycle mode driving one), the judge turns
+//! *(case or observation, expected status, what each view showed)* into an
+//! [`Outcome`](crate::outcome::Outcome):
+//!
+//! * [`judge`]: a seeded case against what `GET /servers/{id}`, `/servers/detail` or an adapter
+//!   showed (`case.rs`);
+//! * [`judge_observed`]: the servers observe mode read from a cloud, grouped by pair
+//!   (`observed.rs`);
+//! * [`judge_step`]: one lifecycle step (`lifecycle.rs`);
+//! * [`CheckResult::to_case`]: a profile-independent check such as `?status=REBOOT`
+//!   (`check.rs`).
+//!
+//! From those results alone it derives which profiles the target conforms to
+//! ([`compatibility`], `compat.rs`).
+
+mod case;
+mod check;
+mod compat;
+mod lifecycle;
+mod observed;
+
+pub use case::judge;
+pub use check::CheckResult;
+pub use compat::compatibility;
+pub use lifecycle::judge_step;
+pub use observed::{NOT_OBSERVED, ObservedServer, judge_observed};

@@ -1,0 +1,190 @@
+//! A run against a cloud: observe mode, optionally lifecycle mode, judged into a [`RunReport`].
+
+use super::lifecycle::{LifecycleOptions, PickError, run_lifecycle};
+use super::observe::observe_cloud;
+use crate::case::{Group, Profile, builtin_profiles};
+use crate::client::{
+    AuthenticateError, CloudRequest, CloudSession, ComputeClient, ComputeError, ComputeOptions,
+    ConfigSources, LoadCloudConfigError, SessionOptions, load_cloud, redact_url,
+};
+use crate::judge::compatibility;
+use crate::judge::{ObservedServer, judge_observed, judge_step};
+use crate::outcome::CaseResult;
+use crate::report::{ProfileRun, RunReport};
+use chrono::Local;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Everything a cloud run needs.
+#[derive(Debug, Clone)]
+pub struct CloudRunOptions {
+    /// `--os-cloud`, `--target` + token, region, interface, TLS.
+    pub request: CloudRequest,
+    /// Environment and current directory (`OS_*`, `clouds.yaml`).
+    pub sources: ConfigSources,
+    /// Profiles to judge against.
+    pub profiles: Vec<Profile>,
+    /// Microversion pin, retries, `--max-rps`.
+    pub compute: ComputeOptions,
+    /// Keystone settings.
+    pub session: SessionOptions,
+    /// `--all-projects`.
+    pub all_projects: bool,
+    /// Lifecycle mode (`--lifecycle --allow-mutations`), or observe only.
+    pub lifecycle: Option<LifecycleOptions>,
+}
+
+/// Why a cloud run could not happen (as opposed to cases failing).
+#[derive(Debug, thiserror::Error)]
+pub enum CloudRunError {
+    /// No usable cloud configuration.
+    #[error(transparent)]
+    Config(#[from] LoadCloudConfigError),
+    /// Keystone refused or was unreachable.
+    #[error(transparent)]
+    Auth(#[from] AuthenticateError),
+    /// The compute API could not be used (version discovery, the server listing).
+    #[error("failed to observe the cloud")]
+    Compute(#[from] ComputeError),
+    /// Lifecycle mode could not choose what to boot.
+    #[error(transparent)]
+    Pick(#[from] PickError),
+    /// Interrupted (Ctrl-C / SIGTERM) during lifecycle mode; cleanup ran.
+    #[error(
+        "interrupted: lifecycle mode stopped; cleanup deleted {deleted} server(s){}",
+        if *failed > 0 { format!(", {failed} could not be deleted (run `harness cleanup`)") } else { String::new() }
+    )]
+    Interrupted {
+        /// Servers deleted by the cleanup.
+        deleted: usize,
+        /// Servers the cleanup could not delete.
+        failed: usize,
+    },
+}
+
+/// Connects, observes (and drives, in lifecycle mode), and returns the finished report.
+///
+/// `shutdown` interrupts lifecycle mode (which then cleans up and returns
+/// [`CloudRunError::Interrupted`]); `on_progress(server, step, status)` reports lifecycle
+/// progress.
+pub async fn run_cloud(
+    options: CloudRunOptions,
+    shutdown: impl Future<Output = ()>,
+    on_progress: &(dyn Fn(&str, &str, &str) + Sync),
+) -> Result<RunReport, CloudRunError> {
+    let started = Local::now().fixed_offset();
+    let config = load_cloud(&options.request, &options.sources)?;
+    let mut properties: Vec<(String, String)> = vec![
+        ("cloud.name".into(), config.name.clone()),
+        ("cloud.auth_type".into(), config.auth.type_name().to_owned()),
+    ];
+    if let Some(region) = &config.region_name {
+        properties.push(("cloud.region".into(), region.clone()));
+    }
+    let mut warnings = Vec::new();
+    if config.tls.insecure {
+        warnings.push(
+            "TLS certificate verification was off (--insecure): the answers may not come from \
+             the cloud named"
+                .to_owned(),
+        );
+    }
+    let cloud_name = config.name.clone();
+    let session = Arc::new(CloudSession::connect(config, options.session).await?);
+    let client = ComputeClient::connect(session, options.compute.clone()).await?;
+    let endpoint = redact_url(client.endpoint());
+    properties.push(("compute.endpoint".into(), endpoint.clone()));
+    properties.push((
+        "compute.microversion".into(),
+        client.microversion().to_string(),
+    ));
+    let mode = if options.lifecycle.is_some() {
+        "lifecycle"
+    } else {
+        "observe"
+    };
+    properties.push(("mode".into(), mode.to_owned()));
+    properties.push(("all_projects".into(), options.all_projects.to_string()));
+
+    let observation = observe_cloud(&client, options.all_projects).await?;
+    warnings.extend(observation.notes.iter().cloned());
+    properties.push((
+        "observe.servers".into(),
+        observation.servers.len().to_string(),
+    ));
+    let mut observed: Vec<ObservedServer> = observation
+        .servers
+        .iter()
+        .filter_map(ObservedServer::from_server)
+        .collect();
+    let hidden = observation.servers.len() - observed.len();
+    if hidden > 0 {
+        warnings.push(format!(
+            "{hidden} server(s) hide OS-EXT-STS:vm_state/task_state (policy): their status \
+             cannot be judged"
+        ));
+    }
+
+    let mut steps = Vec::new();
+    if let Some(lifecycle) = &options.lifecycle {
+        properties.push(("lifecycle.run_id".into(), lifecycle.run_id.clone()));
+        let run = run_lifecycle(&client, lifecycle, shutdown, on_progress).await?;
+        for (i, note) in run.resources.notes.iter().enumerate() {
+            properties.push((format!("lifecycle.choice.{}", i + 1), note.clone()));
+        }
+        if run.interrupted {
+            return Err(CloudRunError::Interrupted {
+                deleted: run.cleanup.deleted.len(),
+                failed: run.cleanup.failed.len(),
+            });
+        }
+        properties.push((
+            "lifecycle.cleanup.deleted".into(),
+            run.cleanup.deleted.len().to_string(),
+        ));
+        for (id, why) in &run.cleanup.failed {
+            warnings.push(format!(
+                "cleanup could not delete {id}: {why} (run `harness cleanup --run-id {}`)",
+                lifecycle.run_id
+            ));
+        }
+        observed.extend(run.observed);
+        steps = run.steps;
+    }
+
+    let mut cases: Vec<CaseResult> = Vec::new();
+    for profile in &options.profiles {
+        cases.extend(judge_observed(profile, &observed));
+        cases.extend(
+            observation
+                .filter_checks
+                .iter()
+                .map(|c| c.to_case(profile.name(), Group::Filter)),
+        );
+        cases.extend(steps.iter().map(|s| judge_step(profile, s)));
+    }
+    let pairs: Vec<CaseResult> = cases
+        .iter()
+        .filter(|c| matches!(c.case.group, Group::Valid | Group::Invalid | Group::Probe))
+        .cloned()
+        .collect();
+    Ok(RunReport {
+        harness_version: crate::VERSION.to_owned(),
+        target: format!("cloud {cloud_name} ({endpoint})"),
+        implementation: None,
+        started,
+        finished: Local::now().fixed_offset(),
+        profiles: options
+            .profiles
+            .iter()
+            .map(|p| ProfileRun {
+                name: p.name().to_owned(),
+                digest: p.digest().to_owned(),
+            })
+            .collect(),
+        compatibility: compatibility(&pairs, &builtin_profiles(), None),
+        properties,
+        warnings,
+        cases,
+    })
+}
