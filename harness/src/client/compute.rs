@@ -69,28 +69,8 @@ impl ComputeClient {
         session: Arc<CloudSession>,
         options: ComputeOptions,
     ) -> Result<Self, ComputeError> {
-        let raw = session.compute_endpoint().to_owned();
-        let endpoint = Url::parse(&raw)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| ComputeError::InvalidEndpoint {
-                url: redact_url(&raw),
-            })?;
-        let pinned = options.microversion.or_else(|| {
-            session
-                .config()
-                .compute_api_version
-                .as_deref()
-                .and_then(|v| v.parse().ok())
-        });
-        let mut client = ComputeClient {
-            limiter: options.max_rps.and_then(RateLimiter::new),
-            session,
-            endpoint,
-            version: None,
-            microversion: pinned.unwrap_or(Microversion::BASE),
-            options,
-        };
+        let mut client = Self::pinned(session, options)?;
+        let pinned = client.pin();
         client.version = client.discover().await?;
         let info = client.version.clone().unwrap_or(VersionInfo {
             id: String::new(),
@@ -105,6 +85,43 @@ impl ComputeClient {
                     problem,
                 })?;
         Ok(client)
+    }
+
+    /// A client that sends the pinned microversion (`options.microversion`, else
+    /// `compute_api_version` from `clouds.yaml`, else 2.1) without reading the version document:
+    /// for an endpoint whose range is known, such as the fake's.
+    pub fn pinned(
+        session: Arc<CloudSession>,
+        options: ComputeOptions,
+    ) -> Result<Self, ComputeError> {
+        let raw = session.compute_endpoint().to_owned();
+        let endpoint = Url::parse(&raw)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| ComputeError::InvalidEndpoint {
+                url: redact_url(&raw),
+            })?;
+        let mut client = ComputeClient {
+            limiter: options.max_rps.and_then(RateLimiter::new),
+            session,
+            endpoint,
+            version: None,
+            microversion: Microversion::BASE,
+            options,
+        };
+        client.microversion = client.pin().unwrap_or(Microversion::BASE);
+        Ok(client)
+    }
+
+    /// `--microversion`, else `compute_api_version` from `clouds.yaml` when it names one.
+    fn pin(&self) -> Option<Microversion> {
+        self.options.microversion.or_else(|| {
+            self.session
+                .config()
+                .compute_api_version
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+        })
     }
 
     async fn discover(&self) -> Result<Option<VersionInfo>, ComputeError> {
@@ -263,7 +280,17 @@ impl ComputeClient {
         path: &[&str],
         body: Option<&Value>,
     ) -> Result<Value, ComputeError> {
-        let url = self.url(path, &[]);
+        self.send_url(method, self.url(path, &[]), body).await
+    }
+
+    /// Like [`ComputeClient::send`], to any URL (e.g. the fake's `/_fake/` control plane), with
+    /// the same auth, headers, retries and errors.
+    pub async fn send_url(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> Result<Value, ComputeError> {
         let answer = self
             .execute(method.clone(), url.clone(), true, body)
             .await?;

@@ -38,5 +38,4 @@ pub use microversion::{Microversion, ParseMicroversionError, VersionInfo};
 pub use retry::RetryPolicy;
 pub use secret::{Secret, redact_url};
 pub use server::Server;
-pub(crate) use server::next_link;
 pub use tls::{BuildHttpClientError, TlsOptions, http_client};

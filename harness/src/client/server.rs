@@ -23,6 +23,8 @@ use serde_json::Value;
 /// assert_eq!(server.vm_state(), Some("active"));
 /// assert_eq!(server.task_state(), Some("rebooting"));
 /// assert_eq!(server.power_state(), Some(1));
+/// assert_eq!(server.shown_task_state(), Some(Some("rebooting")));
+/// assert_eq!(Server::new(serde_json::json!({"id": "s2"})).shown_vm_state(), None);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server(Value);
@@ -60,6 +62,22 @@ impl Server {
     /// `OS-EXT-STS:task_state` (None when null or absent).
     pub fn task_state(&self) -> Option<&str> {
         self.text("OS-EXT-STS:task_state")
+    }
+
+    /// `OS-EXT-STS:vm_state` as shown, telling absent from null: `None` when the body has no
+    /// such field, `Some(None)` when it is null (or not a string).
+    pub fn shown_vm_state(&self) -> Option<Option<&str>> {
+        self.shown("OS-EXT-STS:vm_state")
+    }
+
+    /// `OS-EXT-STS:task_state` as shown, telling absent from null (see
+    /// [`Server::shown_vm_state`]).
+    pub fn shown_task_state(&self) -> Option<Option<&str>> {
+        self.shown("OS-EXT-STS:task_state")
+    }
+
+    fn shown(&self, key: &str) -> Option<Option<&str>> {
+        self.0.get(key).map(Value::as_str)
     }
 
     /// `OS-EXT-STS:power_state` (None when null, absent or not an integer).

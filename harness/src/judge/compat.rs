@@ -1,6 +1,6 @@
 //! Which profiles a target's observations agree with.
 
-use crate::case::Profile;
+use crate::case::{Group, Profile, builtin_profiles};
 use crate::outcome::CaseResult;
 use crate::report::Compatibility;
 use std::collections::BTreeMap;
@@ -18,6 +18,11 @@ pub fn compatibility<'a>(
     // The same pair may be observed once per profile run; count each pair once.
     let mut observed: BTreeMap<(Option<String>, Option<String>), String> = BTreeMap::new();
     for r in results {
+        // Only pair cases say what status a (vm_state, task_state) derives; a filter check or a
+        // lifecycle step is not a pair of any table.
+        if !matches!(r.case.group, Group::Valid | Group::Invalid | Group::Probe) {
+            continue;
+        }
         if let Some(status) = &r.observed {
             observed
                 .entry((r.case.vm_state.clone(), r.case.task_state.clone()))
@@ -41,6 +46,30 @@ pub fn compatibility<'a>(
             }
         })
         .collect()
+}
+
+/// The compatibility of a whole run with every built-in profile.
+///
+/// When each run profile's cases met a target of their own (`per_profile`: the embedded fake and
+/// fetch adapters start one fake per profile) and more than one profile ran, each run profile's
+/// results are judged on their own, scoped to it; otherwise the run is one target, scope `None`.
+pub fn run_compatibility(
+    results: &[CaseResult],
+    run_profiles: &[Profile],
+    per_profile: bool,
+) -> Vec<Compatibility> {
+    let known = builtin_profiles();
+    if per_profile && run_profiles.len() > 1 {
+        run_profiles
+            .iter()
+            .flat_map(|p| {
+                let mine = results.iter().filter(|r| r.case.profile == p.name());
+                compatibility(mine, &known, Some(p.name()))
+            })
+            .collect()
+    } else {
+        compatibility(results, &known, None)
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //!   (`check.rs`).
 //!
 //! From those results alone it derives which profiles the target conforms to
-//! ([`compatibility`], `compat.rs`).
+//! ([`compatibility`], [`run_compatibility`], `compat.rs`).
 
 mod case;
 mod check;
@@ -24,6 +24,6 @@ mod observed;
 
 pub use case::judge;
 pub use check::CheckResult;
-pub use compat::compatibility;
+pub use compat::{compatibility, run_compatibility};
 pub use lifecycle::judge_step;
 pub use observed::{NOT_OBSERVED, ObservedServer, judge_observed};

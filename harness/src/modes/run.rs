@@ -2,15 +2,14 @@
 
 use super::lifecycle::{LifecycleOptions, PickError, run_lifecycle};
 use super::observe::observe_cloud;
-use crate::case::{Group, Profile, builtin_profiles};
+use crate::case::{Group, Profile};
 use crate::client::{
     AuthenticateError, CloudRequest, CloudSession, ComputeClient, ComputeError, ComputeOptions,
     ConfigSources, LoadCloudConfigError, SessionOptions, load_cloud, redact_url,
 };
-use crate::judge::compatibility;
 use crate::judge::{ObservedServer, judge_observed, judge_step};
 use crate::outcome::CaseResult;
-use crate::report::{ProfileRun, RunReport};
+use crate::report::RunReport;
 use chrono::Local;
 use std::future::Future;
 use std::sync::Arc;
@@ -163,28 +162,9 @@ pub async fn run_cloud(
         );
         cases.extend(steps.iter().map(|s| judge_step(profile, s)));
     }
-    let pairs: Vec<CaseResult> = cases
-        .iter()
-        .filter(|c| matches!(c.case.group, Group::Valid | Group::Invalid | Group::Probe))
-        .cloned()
-        .collect();
-    Ok(RunReport {
-        harness_version: crate::VERSION.to_owned(),
-        target: format!("cloud {cloud_name} ({endpoint})"),
-        implementation: None,
-        started,
-        finished: Local::now().fixed_offset(),
-        profiles: options
-            .profiles
-            .iter()
-            .map(|p| ProfileRun {
-                name: p.name().to_owned(),
-                digest: p.digest().to_owned(),
-            })
-            .collect(),
-        compatibility: compatibility(&pairs, &builtin_profiles(), None),
-        properties,
-        warnings,
-        cases,
-    })
+    let target = format!("cloud {cloud_name} ({endpoint})");
+    let mut report = RunReport::new(target, started, &options.profiles, cases, false);
+    report.properties = properties;
+    report.warnings = warnings;
+    Ok(report)
 }

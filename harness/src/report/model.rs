@@ -1,5 +1,6 @@
 //! The finished run that every report writer reads.
 
+use crate::case::Profile;
 use crate::outcome::CaseResult;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -65,4 +66,39 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// Every case, in run order.
     pub cases: Vec<CaseResult>,
+}
+
+impl RunReport {
+    /// The report of a finished run, for every kind of run (the [`Runner`](crate::runner::Runner)
+    /// and [`run_cloud`](crate::modes::run_cloud)): the harness version, `finished` now, each
+    /// profile with its digest, and the compatibility the [`judge`](crate::judge) derives from
+    /// `cases` alone (per profile when `per_profile`, see
+    /// [`run_compatibility`](crate::judge::run_compatibility)). Implementation, properties and
+    /// warnings start empty.
+    pub fn new(
+        target: String,
+        started: DateTime<FixedOffset>,
+        profiles: &[Profile],
+        cases: Vec<CaseResult>,
+        per_profile: bool,
+    ) -> RunReport {
+        RunReport {
+            harness_version: crate::VERSION.to_owned(),
+            target,
+            implementation: None,
+            started,
+            finished: chrono::Local::now().fixed_offset(),
+            profiles: profiles
+                .iter()
+                .map(|p| ProfileRun {
+                    name: p.name().to_owned(),
+                    digest: p.digest().to_owned(),
+                })
+                .collect(),
+            compatibility: crate::judge::run_compatibility(&cases, profiles, per_profile),
+            properties: Vec::new(),
+            warnings: Vec::new(),
+            cases,
+        }
+    }
 }

@@ -1,13 +1,21 @@
-//! A client for a target that offers the fake server's control plane.
+//! A target that offers the fake server's control plane.
 //!
 //! It injects servers with any `(vm_state, task_state)` through `POST /_fake/servers`, then reads
 //! them back the two ways a client would: `GET /servers/{id}` and the paginated
-//! `GET /servers/detail`.
+//! `GET /servers/detail`. Everything but the `/_fake/` calls goes through the one OpenStack
+//! client of the harness ([`crate::client`]): Keystone auth, the microversion headers,
+//! pagination with its same-page guard, retries (reads only on transport errors, so the
+//! non-idempotent `POST /_fake/servers` is never re-sent blindly) and the error messages.
 
-use crate::client::TlsOptions;
+use crate::client::{
+    AuthConfig, AuthenticateError, CloudConfig, CloudSession, ComputeClient, ComputeError,
+    ComputeOptions, DomainRef, Interface, Microversion, RetryPolicy, Scope, Server, SessionOptions,
+    TlsOptions, UserRef,
+};
+use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::Value;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Settings for talking to a control-plane target.
@@ -15,12 +23,16 @@ use std::time::Duration;
 pub struct ControlPlaneOptions {
     /// Per-request timeout.
     pub timeout: Duration,
-    /// How many times a transport error, timeout or 5xx is retried before it counts as an error.
+    /// How many times a read that failed in transport, or any request answered 429 or 503, is
+    /// retried before it counts as an error.
     pub retries: u32,
     /// `limit` for `/servers/detail` pages.
     pub page_size: usize,
     /// How many servers one `POST /_fake/servers` seeds.
     pub seed_batch: usize,
+    /// The compute microversion sent with every request: the newest the fake serves, so that
+    /// every field a cloud may show is shown.
+    pub microversion: Microversion,
 }
 
 impl Default for ControlPlaneOptions {
@@ -30,6 +42,7 @@ impl Default for ControlPlaneOptions {
             retries: 2,
             page_size: 500,
             seed_batch: 500,
+            microversion: Microversion::new(2, 96),
         }
     }
 }
@@ -77,41 +90,10 @@ struct SeededEnvelope {
     servers: Vec<SeededServer>,
 }
 
-/// One server as a client sees it, with the raw JSON kept for reports.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServerView {
-    /// `id`.
-    pub id: String,
-    /// `status`, if present and a string.
-    pub status: Option<String>,
-    /// `OS-EXT-STS:vm_state`: `None` when absent, `Some(None)` when null.
-    pub vm_state: Option<Option<String>>,
-    /// `OS-EXT-STS:task_state`: `None` when absent, `Some(None)` when null.
-    pub task_state: Option<Option<String>>,
-    /// The server object as received.
-    pub raw: Value,
-}
-
-impl ServerView {
-    /// Reads the fields a conformance check needs from a server object.
-    pub fn from_json(raw: Value) -> Option<ServerView> {
-        let obj = raw.as_object()?;
-        let id = obj.get("id")?.as_str()?.to_owned();
-        let field = |k: &str| obj.get(k).map(|v| v.as_str().map(str::to_owned));
-        Some(ServerView {
-            id,
-            status: obj.get("status").and_then(Value::as_str).map(str::to_owned),
-            vm_state: field("OS-EXT-STS:vm_state"),
-            task_state: field("OS-EXT-STS:task_state"),
-            raw,
-        })
-    }
-}
-
 /// Failed to reach or use a control-plane target.
 #[derive(Debug, thiserror::Error)]
 pub enum ControlPlaneError {
-    /// Could not connect, or the request timed out after its retries.
+    /// `GET /_fake/` could not connect, or timed out.
     #[error("failed to reach {url}: {message}")]
     Unreachable {
         /// The request URL.
@@ -119,18 +101,12 @@ pub enum ControlPlaneError {
         /// What went wrong.
         message: String,
     },
-    /// The target answered with an unexpected HTTP status.
-    #[error("{method} {url} answered HTTP {status}: {body}")]
-    Status {
-        /// Request method.
-        method: &'static str,
-        /// Request URL.
-        url: String,
-        /// HTTP status.
-        status: u16,
-        /// The start of the response body.
-        body: String,
-    },
+    /// The fake's Keystone refused the harness's `admin` user, or could not be reached.
+    #[error(transparent)]
+    Auth(#[from] AuthenticateError),
+    /// A compute or `/_fake/` request failed (after the client's retries).
+    #[error(transparent)]
+    Compute(#[from] ComputeError),
     /// The body was not what the API promises.
     #[error("{url} returned a malformed body: {message}")]
     Malformed {
@@ -141,20 +117,10 @@ pub enum ControlPlaneError {
     },
 }
 
-impl ControlPlaneError {
-    fn retryable(&self) -> bool {
-        match self {
-            ControlPlaneError::Unreachable { .. } => true,
-            ControlPlaneError::Status { status, .. } => *status >= 500 || *status == 429,
-            ControlPlaneError::Malformed { .. } => true,
-        }
-    }
-}
-
-/// A connected control-plane target: its info, a token, and an HTTP client.
+/// A connected control-plane target: its info, and a compute client authenticated as `admin`.
 #[derive(Debug, Clone)]
 pub struct ControlPlane {
-    http: reqwest::Client,
+    compute: Arc<ComputeClient>,
     base: String,
     info: FakeInfo,
     token: String,
@@ -164,10 +130,9 @@ pub struct ControlPlane {
 
 /// The one HTTP client of every control-plane connection in this process.
 ///
-/// It is the cloud client's builder ([`crate::client::http_client`]: ring provider, TLS verified,
-/// user agent), built once and shared (a reqwest client is a handle to a pool), so a run over three
-/// profiles does not build six clients. Timeouts are set per request from
-/// [`ControlPlaneOptions::timeout`].
+/// It is the cloud client's builder ([`crate::client::http_client`]: ring provider, TLS
+/// verified, user agent), built once and shared (a reqwest client is a handle to a pool), so a
+/// run over three profiles does not build six clients. Timeouts are set per request.
 fn shared_client() -> Result<reqwest::Client, ControlPlaneError> {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     if let Some(client) = CLIENT.get() {
@@ -190,25 +155,7 @@ fn malformed(url: &str, message: impl Into<String>) -> ControlPlaneError {
     }
 }
 
-/// Parses a response body, naming the URL when it is not the JSON promised.
-fn parse_json<T: serde::de::DeserializeOwned>(
-    url: &str,
-    text: &str,
-) -> Result<T, ControlPlaneError> {
-    serde_json::from_str(text).map_err(|e| malformed(url, e.to_string()))
-}
-
-fn snippet(body: &str) -> String {
-    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 200 {
-        let cut: String = one_line.chars().take(200).collect();
-        format!("{cut}…")
-    } else {
-        one_line
-    }
-}
-
-fn transport(url: &str, e: &reqwest::Error) -> ControlPlaneError {
+fn unreachable(url: &str, e: &reqwest::Error) -> ControlPlaneError {
     let message = if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {
@@ -224,6 +171,33 @@ fn transport(url: &str, e: &reqwest::Error) -> ControlPlaneError {
     ControlPlaneError::Unreachable {
         url: url.to_owned(),
         message,
+    }
+}
+
+/// The cloud configuration of a fake: user `admin` (needed to list soft-deleted servers with
+/// `deleted=True`, as in Nova) scoped to project `admin`, compute endpoint from `GET /_fake/`.
+fn fake_cloud(base: &str, info: &FakeInfo) -> CloudConfig {
+    let default = || DomainRef::Name("Default".to_owned());
+    CloudConfig {
+        name: "fake".to_owned(),
+        origin: format!("{base}/_fake/"),
+        auth: AuthConfig::Password {
+            auth_url: info.identity_url.clone(),
+            user: UserRef::Name {
+                name: "admin".to_owned(),
+                domain: default(),
+            },
+            password: crate::client::Secret::new("conformance"),
+            scope: Some(Scope::ProjectName {
+                name: "admin".to_owned(),
+                domain: default(),
+            }),
+        },
+        region_name: None,
+        interface: Interface::Public,
+        tls: TlsOptions::default(),
+        compute_endpoint_override: Some(info.compute_url.clone()),
+        compute_api_version: None,
     }
 }
 
@@ -243,63 +217,60 @@ impl ControlPlane {
             .timeout(options.timeout)
             .send()
             .await
-            .map_err(|e| transport(&url, &e))?;
+            .map_err(|e| unreachable(&url, &e))?;
         if !resp.status().is_success() {
             return Ok(None);
         }
-        let text = resp.text().await.map_err(|e| transport(&url, &e))?;
+        let text = resp.text().await.map_err(|e| unreachable(&url, &e))?;
         match serde_json::from_str::<FakeInfoEnvelope>(&text) {
             Ok(env) => Ok(Some(env.fake_server)),
             Err(_) => Ok(None),
         }
     }
 
-    /// Connects: reads the fake's info and gets a token for user `admin` from its Keystone.
+    /// Connects: gets a token for user `admin` from the fake's Keystone and sets up the compute
+    /// client on the fake's compute URL, pinned to [`ControlPlaneOptions::microversion`].
     pub async fn connect(
         base: &str,
         info: FakeInfo,
         options: ControlPlaneOptions,
     ) -> Result<ControlPlane, ControlPlaneError> {
-        let http = shared_client()?;
-        let url = format!("{}/auth/tokens", info.identity_url.trim_end_matches('/'));
-        let body = serde_json::json!({"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": "admin", "password": "conformance", "domain": {"name": "Default"}}}},
-            "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}});
-        let resp = http
-            .post(&url)
-            .timeout(options.timeout)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| transport(&url, &e))?;
-        let status = resp.status().as_u16();
-        let token = resp
-            .headers()
-            .get("x-subject-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = resp.text().await.map_err(|e| transport(&url, &e))?;
-        if !(200..300).contains(&status) {
-            return Err(ControlPlaneError::Status {
-                method: "POST",
-                url,
-                status,
-                body: snippet(&text),
-            });
-        }
-        let token = token.ok_or_else(|| malformed(&url, "no X-Subject-Token header"))?;
-        let json: Value = parse_json(&url, &text)?;
-        let project_id = json
-            .pointer("/token/project/id")
-            .and_then(Value::as_str)
-            .ok_or_else(|| malformed(&url, "token.project.id missing"))?
-            .to_owned();
+        let base = base.trim_end_matches('/').to_owned();
+        let session_options = SessionOptions {
+            request_timeout: options.timeout,
+            ..SessionOptions::default()
+        };
+        let session = CloudSession::connect_with_client(
+            shared_client()?,
+            fake_cloud(&base, &info),
+            session_options,
+        )
+        .await?;
+        let token = session.token().await?;
+        let project_id = token
+            .project_id
+            .clone()
+            .ok_or_else(|| malformed(&info.identity_url, "token.project.id missing"))?;
+        let attempts = options.retries + 1;
+        let compute_options = ComputeOptions {
+            microversion: Some(options.microversion),
+            retry: RetryPolicy {
+                max_attempts: attempts,
+                initial_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_secs(1),
+                // Every attempt may take the whole timeout, plus the backoffs between them.
+                deadline: options.timeout * attempts + Duration::from_secs(1),
+            },
+            max_rps: None,
+            request_timeout: options.timeout,
+            max_pages: 10_000,
+        };
+        let compute = ComputeClient::pinned(Arc::new(session), compute_options)?;
         Ok(ControlPlane {
-            http,
-            base: base.trim_end_matches('/').to_owned(),
+            compute: Arc::new(compute),
+            base,
             info,
-            token,
+            token: token.value.expose().to_owned(),
             project_id,
             options,
         })
@@ -315,17 +286,21 @@ impl ControlPlane {
         &self.project_id
     }
 
-    /// The token the harness uses (never written to reports).
+    /// The token the harness uses (never written to reports), for adapters that fetch.
     pub fn token(&self) -> &str {
         &self.token
     }
 
     /// Seeds one server per `(vm_state, task_state, name)`, in batches, returning them in order.
+    ///
+    /// `POST /_fake/servers` is not idempotent: a batch whose answer was lost is an error, never
+    /// sent again.
     pub async fn seed(
         &self,
         servers: &[(Option<String>, Option<String>, String)],
     ) -> Result<Vec<SeededServer>, ControlPlaneError> {
         let url = format!("{}/_fake/servers", self.base);
+        let parsed = Url::parse(&url).map_err(|e| malformed(&url, e.to_string()))?;
         let mut out = Vec::with_capacity(servers.len());
         for chunk in servers.chunks(self.options.seed_batch.max(1)) {
             let list: Vec<Value> = chunk
@@ -336,10 +311,12 @@ impl ControlPlane {
                 })
                 .collect();
             let body = serde_json::json!({ "servers": list });
-            let text = self
-                .send_with_retries("POST", &url, Some(&body), &[201, 200])
+            let answer = self
+                .compute
+                .send_url(Method::POST, parsed.clone(), Some(&body))
                 .await?;
-            let env: SeededEnvelope = parse_json(&url, &text)?;
+            let env: SeededEnvelope =
+                serde_json::from_value(answer).map_err(|e| malformed(&url, e.to_string()))?;
             if env.servers.len() != chunk.len() {
                 let message = format!(
                     "asked for {} servers, got {}",
@@ -354,106 +331,24 @@ impl ControlPlane {
     }
 
     /// `GET /servers/{id}`.
-    pub async fn show(&self, id: &str) -> Result<ServerView, ControlPlaneError> {
-        let url = format!(
-            "{}/servers/{id}",
-            self.info.compute_url.trim_end_matches('/')
-        );
-        let text = self.send_with_retries("GET", &url, None, &[200]).await?;
-        let json: Value = parse_json(&url, &text)?;
-        json.get("server")
-            .cloned()
-            .and_then(ServerView::from_json)
-            .ok_or_else(|| malformed(&url, "no `server` object with an `id`"))
+    pub async fn show(&self, id: &str) -> Result<Server, ControlPlaneError> {
+        Ok(self.compute.get_server(id).await?)
     }
 
     /// Every server of `GET /servers/detail`, following `servers_links` next pages.
     /// With `deleted`, lists soft-deleted servers (admin `deleted=True`), as Nova hides them
-    /// from default listings.
-    pub async fn list_detail(&self, deleted: bool) -> Result<Vec<ServerView>, ControlPlaneError> {
-        let compute = self.info.compute_url.trim_end_matches('/');
-        let mut url = format!("{compute}/servers/detail?limit={}", self.options.page_size);
+    /// from default listings. A server without an `id` is a malformed answer.
+    pub async fn list_detail(&self, deleted: bool) -> Result<Vec<Server>, ControlPlaneError> {
+        let limit = self.options.page_size.to_string();
+        let mut query = vec![("limit", limit.as_str())];
         if deleted {
-            url.push_str("&deleted=True");
+            query.push(("deleted", "True"));
         }
-        let mut out = Vec::new();
-        // A page cap guards against a target whose next link loops.
-        for _ in 0..10_000 {
-            let text = self.send_with_retries("GET", &url, None, &[200]).await?;
-            let page: Value = parse_json(&url, &text)?;
-            let servers = page
-                .get("servers")
-                .and_then(Value::as_array)
-                .ok_or_else(|| malformed(&url, "no `servers` array"))?;
-            for s in servers {
-                let view = ServerView::from_json(s.clone())
-                    .ok_or_else(|| malformed(&url, "a server without an `id`"))?;
-                out.push(view);
-            }
-            let next = crate::client::next_link(&page);
-            match next {
-                Some(href) if !servers.is_empty() => url = href.to_owned(),
-                _ => return Ok(out),
-            }
+        let servers = self.compute.list_servers_detail(&query).await?;
+        if servers.iter().any(|s| s.id().is_none()) {
+            let url = self.compute.url(&["servers", "detail"], &query);
+            return Err(malformed(url.as_str(), "a server without an `id`"));
         }
-        Err(malformed(
-            &url,
-            "more than 10000 pages: the next links do not end",
-        ))
-    }
-
-    async fn send_with_retries(
-        &self,
-        method: &'static str,
-        url: &str,
-        body: Option<&Value>,
-        ok: &[u16],
-    ) -> Result<String, ControlPlaneError> {
-        let mut attempt = 0;
-        loop {
-            match self.send_once(method, url, body, ok).await {
-                Ok(text) => return Ok(text),
-                Err(e) if e.retryable() && attempt < self.options.retries => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    async fn send_once(
-        &self,
-        method: &'static str,
-        url: &str,
-        body: Option<&Value>,
-        ok: &[u16],
-    ) -> Result<String, ControlPlaneError> {
-        let mut req = match method {
-            "POST" => self.http.post(url),
-            _ => self.http.get(url),
-        }
-        .timeout(self.options.timeout);
-        req = req
-            .header("X-Auth-Token", &self.token)
-            .header("OpenStack-API-Version", "compute 2.96")
-            .header("X-OpenStack-Nova-API-Version", "2.96")
-            .header("Accept", "application/json");
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let resp = req.send().await.map_err(|e| transport(url, &e))?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| transport(url, &e))?;
-        if ok.contains(&status) {
-            Ok(text)
-        } else {
-            Err(ControlPlaneError::Status {
-                method,
-                url: url.to_owned(),
-                status,
-                body: snippet(&text),
-            })
-        }
+        Ok(servers)
     }
 }

@@ -15,7 +15,5 @@ pub mod adapter;
 mod control;
 mod spec;
 
-pub use control::{
-    ControlPlane, ControlPlaneError, ControlPlaneOptions, FakeInfo, SeededServer, ServerView,
-};
+pub use control::{ControlPlane, ControlPlaneError, ControlPlaneOptions, FakeInfo, SeededServer};
 pub use spec::{ParseTargetError, TargetSpec};
