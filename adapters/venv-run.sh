@@ -36,4 +36,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 # -u: unbuffered stdout, so every protocol line reaches the harness as soon as it is written.
+# PYTHONPATH: the adapter imports the shared protocol library, adapters/adapterlib.py.
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH
 exec "$venv/bin/python" -u "$dir/$script" "$@"

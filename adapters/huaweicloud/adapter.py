@@ -1,43 +1,36 @@
-"""Fetch adapter: Huawei Cloud's Python SDK, `EcsClient.show_server` (`huaweicloudsdkecs`).
+"""huaweicloudsdkecs: fetch, surface and list through `EcsClient`; no server-status waiter.
 
-For each case the harness has seeded a server and passes `fetch` = {compute_url, auth_url, token,
-project_id, server_id}. Huawei's native ECS API lives at
-`{origin}/v1/{project_id}/cloudservers/{server_id}`, where `origin` is the scheme, host and port of
-`compute_url`. The SDK is pointed there with `with_endpoint(origin)` and `BasicCredentials` with
-any AK/SK plus the project id (with a project id the SDK makes no IAM call; the fake ignores the
-request signature). The answer is the `status`, `OS-EXT-STS:vm_state` and `OS-EXT-STS:task_state`
-the SDK's `ServerDetail` model surfaced, unchanged.
+Huawei's native ECS API lives at `{origin}/v1/{project_id}/cloudservers/...`, where `origin` is
+the scheme, host and port of `fetch.compute_url`. The SDK is pointed there with
+`with_endpoint(origin)` and `BasicCredentials` with any AK/SK plus the project id (with a project
+id the SDK makes no IAM call; the fake ignores the request signature).
+
+* fetch / surface: `show_server` -> `ServerDetail`; its `status` is a plain `str` (the
+  docstring lists 17 values, without RESCUE, PASSWORD or UNKNOWN, but nothing checks them).
+* list: `list_servers_details` (GET /v1/{project_id}/cloudservers/detail), page by page
+  (`offset` is ECS's page number, `limit` at most 1000) until a short page.
+* wait: declared and skipped. huaweicloudsdkecs 3.1.219 has no waiter for a server's status:
+  its only polling aid is the generic `SyncInvoker.with_retry(retry_condition, max_retries<=10,
+  backoff_strategy)` from huaweicloudsdkcore, which re-sends one request while a caller-written
+  condition holds; the target, the failure set and the timeout would all be this adapter's code,
+  so it would certify the adapter, not the SDK.
 """
 
-import os
-import sys
-import warnings
 from importlib.metadata import version
 from urllib.parse import urlsplit
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import adapterlib
 
-import adapterlib  # noqa: E402
-
-warnings.simplefilter("ignore")
-
-from huaweicloudsdkcore.auth.credentials import BasicCredentials  # noqa: E402
-from huaweicloudsdkcore.exceptions.exceptions import SdkException  # noqa: E402
-from huaweicloudsdkcore.http.http_config import HttpConfig  # noqa: E402
-from huaweicloudsdkecs.v2 import EcsClient, ShowServerRequest  # noqa: E402
-
-IMPLEMENTATION = {
-    "name": "huaweicloudsdkecs",
-    "version": version("huaweicloudsdkecs"),
-    "language": "python",
-    "homepage": "https://github.com/huaweicloud/huaweicloud-sdk-python-v3",
-}
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkecs.v2 import EcsClient, ListServersDetailsRequest, ShowServerRequest
 
 # The SDK wants credentials; the fake accepts any.
 ACCESS_KEY = "CONFORMANCE-AK"
 SECRET_KEY = "CONFORMANCE-SK"
-
-_clients = {}
+# ECS pages by page number (`offset`, from 1) and at most 1000 servers a page.
+PAGE_SIZE = 1000
+MAX_PAGES = 100
 
 
 def origin(url):
@@ -45,39 +38,55 @@ def origin(url):
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def client(fetch):
-    key = (origin(fetch["compute_url"]), fetch["project_id"])
-    if key not in _clients:
+class HuaweiCloud(adapterlib.Adapter):
+    implementation = {
+        "name": "huaweicloudsdkecs",
+        "version": version("huaweicloudsdkecs"),
+        "language": "python",
+        "homepage": "https://github.com/huaweicloud/huaweicloud-sdk-python-v3",
+    }
+    status_model = adapterlib.STRING_MODEL("huaweicloudsdkecs.v2.ServerDetail.status (str)")
+    skip = {"wait": "huaweicloudsdkecs 3.1.219 has no server-status waiter (only the generic "
+                    "SyncInvoker.with_retry, whose stop condition the caller writes)"}
+
+    def client_key(self, fetch):
+        return (origin(fetch["compute_url"]), fetch["project_id"])
+
+    def connect(self, fetch):
         config = HttpConfig.get_default_config()
         config.timeout = (5, 30)
         credentials = BasicCredentials(ACCESS_KEY, SECRET_KEY, fetch["project_id"])
-        _clients[key] = (
-            EcsClient.new_builder()
-            .with_credentials(credentials)
-            .with_http_config(config)
-            .with_endpoint(key[0])
-            .build()
-        )
-    return _clients[key]
+        return (EcsClient.new_builder()
+                .with_credentials(credentials)
+                .with_http_config(config)
+                .with_endpoint(origin(fetch["compute_url"]))
+                .build())
 
+    def _show(self, client, fetch):
+        server = client.show_server(ShowServerRequest(server_id=fetch["server_id"])).server
+        if server is None:
+            raise ValueError("ShowServer answered without a `server`")
+        return server
 
-def answer(request):
-    fetch = request.get("fetch")
-    if not fetch:
-        return adapterlib.errored("huaweicloudsdkecs only fetches: the run request has no `fetch`")
-    try:
-        server = client(fetch).show_server(ShowServerRequest(server_id=fetch["server_id"])).server
-    except SdkException as exc:
-        # The SDK's exceptions carry the HTTP status and Huawei's error code; keep them in one line.
-        return adapterlib.errored(f"{type(exc).__name__}: {exc}")
-    if server is None:
-        return adapterlib.errored("ShowServer answered without a `server`")
-    return {
-        "status": server.status,
-        "vm_state": server.os_ext_st_svm_state,
-        "task_state": server.os_ext_st_stask_state,
-    }
+    def fetch(self, client, fetch):
+        server = self._show(client, fetch)
+        return {"status": server.status, "vm_state": server.os_ext_st_svm_state,
+                "task_state": server.os_ext_st_stask_state}
+
+    def surface(self, client, fetch):
+        server = self._show(client, fetch)
+        return server.status, server.status
+
+    def list(self, client, fetch):
+        servers = []
+        for page in range(1, MAX_PAGES + 1):
+            request = ListServersDetailsRequest(limit=PAGE_SIZE, offset=page)
+            batch = client.list_servers_details(request).servers or []
+            servers += [{"id": s.id, "status": s.status, "typed": s.status} for s in batch]
+            if len(batch) < PAGE_SIZE:
+                return servers
+        raise RuntimeError(f"list_servers_details still returning full pages after {MAX_PAGES}")
 
 
 if __name__ == "__main__":
-    adapterlib.serve(IMPLEMENTATION, ["fetch"], answer)
+    adapterlib.main(HuaweiCloud)

@@ -1,4 +1,4 @@
-"""Derive adapter: upstream OpenStack Nova's own `status_from_state`.
+"""Upstream OpenStack Nova's own `status_from_state`: derive and surface.
 
 It answers the status `nova.api.openstack.common.status_from_state(vm_state, task_state)` gives
 (nova 34.0.0, signature `(vm_state, task_state='default')`). Nova's API view
@@ -6,38 +6,56 @@ It answers the status `nova.api.openstack.common.status_from_state(vm_state, tas
 `deleted` flag and shows DELETED whatever the states say; cases carry no such flag, so this adapter
 calls the state map alone, as the `nova` profile does.
 
-The answer is derived from `case.vm_state` / `case.task_state` only, never from `server.status`.
+* derive: from `case.vm_state` / `case.task_state` only.
+* surface: Nova is the server side, so its "typed view" of a server is the status string it
+  would put in the body. The adapter reads the server's `OS-EXT-STS:vm_state` and
+  `OS-EXT-STS:task_state` (GET {compute_url}/servers/{id}, standard library HTTP, TLS verified)
+  and answers `status_from_state` of them, never the body's own `status`.
+* No list or wait: Nova has neither a client listing nor a waiter.
 """
 
+import json
 import logging
-import os
 import sys
-import warnings
+import urllib.request
 from importlib.metadata import version
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import adapterlib
 
-import adapterlib  # noqa: E402
-
-# Nova pulls in eventlet, which warns on import; Nova also logs an error for every UNKNOWN
-# ("Bad upgrade or db corrupted?"), which is expected here: probes are meant to hit it.
-warnings.simplefilter("ignore")
+# Nova logs an error for every UNKNOWN ("Bad upgrade or db corrupted?"), which is expected here:
+# probes are meant to hit it.
 logging.basicConfig(stream=sys.stderr, level=logging.CRITICAL)
 
 from nova.api.openstack.common import status_from_state  # noqa: E402
 
-IMPLEMENTATION = {
-    "name": "nova",
-    "version": version("nova"),
-    "language": "python",
-    "homepage": "https://opendev.org/openstack/nova",
-}
+HTTP_TIMEOUT_S = 30
 
 
-def answer(request):
-    case = request["case"]
-    return {"status": status_from_state(case["vm_state"], case["task_state"])}
+class Nova(adapterlib.Adapter):
+    implementation = {
+        "name": "nova",
+        "version": version("nova"),
+        "language": "python",
+        "homepage": "https://opendev.org/openstack/nova",
+    }
+    status_model = adapterlib.STRING_MODEL("nova.api.openstack.common.status_from_state (str)")
+
+    def derive(self, vm_state, task_state):
+        return status_from_state(vm_state, task_state)
+
+    def connect(self, fetch):
+        return urllib.request.build_opener()
+
+    def surface(self, opener, fetch):
+        request = urllib.request.Request(
+            f"{fetch['compute_url'].rstrip('/')}/servers/{fetch['server_id']}",
+            headers={"X-Auth-Token": fetch["token"], "Accept": "application/json"})
+        with opener.open(request, timeout=HTTP_TIMEOUT_S) as response:
+            server = json.load(response)["server"]
+        status = status_from_state(server.get("OS-EXT-STS:vm_state"),
+                                   server.get("OS-EXT-STS:task_state"))
+        return status, status
 
 
 if __name__ == "__main__":
-    adapterlib.serve(IMPLEMENTATION, ["derive"], answer)
+    adapterlib.main(Nova)

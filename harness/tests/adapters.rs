@@ -558,11 +558,13 @@ async fn python_adapter_venv_is_created_once_cached_and_rebuilt_on_new_requireme
     .unwrap();
     std::fs::write(
         dir.path().join("adapter.py"),
-        format!(
-            "import sys\nsys.path.insert(0, {adapters:?})\nimport adapterlib\n\
-             adapterlib.serve({{'name': 't', 'version': '0', 'language': 'python'}}, ['derive'],\n\
-             lambda request: {{'status': 'ACTIVE'}})\n"
-        ),
+        // venv-run.sh puts adapters/ on PYTHONPATH, so the library imports without a path hack.
+        "import adapterlib\n\
+         class A(adapterlib.Adapter):\n\
+         \x20   implementation = {'name': 't', 'version': '0', 'language': 'python'}\n\
+         \x20   def derive(self, vm_state, task_state):\n\
+         \x20       return 'ACTIVE'\n\
+         adapterlib.main(A)\n",
     )
     .unwrap();
     let command = format!("{adapters}/venv-run.sh {} adapter.py", dir.path().display());
