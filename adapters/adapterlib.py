@@ -5,7 +5,7 @@ See PROTOCOL.md next to this file. An adapter subclasses `Adapter`, sets its `im
 ends with `adapterlib.main(MyAdapter)`:
 
     class Sdk(adapterlib.Adapter):
-        implementation = {"name": "sdk", "version": "1.0", "language": "python"}
+        implementation = adapterlib.python_package("sdk", "https://sdk.example")
         status_model = adapterlib.STRING_MODEL("Server.status (str)")
 
         def connect(self, fetch):                 # one client per client_key(fetch), cached
@@ -28,6 +28,7 @@ import json
 import sys
 import traceback
 import warnings
+from importlib.metadata import version
 
 SUPPORTED_VERSIONS = (1, 2)
 KINDS = ("derive", "fetch", "surface", "list", "wait")
@@ -40,6 +41,12 @@ sys.stdout = sys.stderr
 # SDKs warn on import and per call (deprecations, insecure transports); that is noise on stderr,
 # which the harness attaches to errored cases. Adapters import this module before their SDK.
 warnings.simplefilter("ignore")
+
+
+def python_package(distribution, homepage):
+    """`implementation` for an installed Python distribution: its name and installed version."""
+    return {"name": distribution, "version": version(distribution), "language": "python",
+            "homepage": homepage}
 
 
 def STRING_MODEL(name):  # noqa: N802 - reads as a constant in adapters

@@ -16,7 +16,6 @@ id the SDK makes no IAM call; the fake ignores the request signature).
   so it would certify the adapter, not the SDK.
 """
 
-from importlib.metadata import version
 from urllib.parse import urlsplit
 
 import adapterlib
@@ -39,12 +38,8 @@ def origin(url):
 
 
 class HuaweiCloud(adapterlib.Adapter):
-    implementation = {
-        "name": "huaweicloudsdkecs",
-        "version": version("huaweicloudsdkecs"),
-        "language": "python",
-        "homepage": "https://github.com/huaweicloud/huaweicloud-sdk-python-v3",
-    }
+    implementation = adapterlib.python_package(
+        "huaweicloudsdkecs", "https://github.com/huaweicloud/huaweicloud-sdk-python-v3")
     status_model = adapterlib.STRING_MODEL("huaweicloudsdkecs.v2.ServerDetail.status (str)")
     skip = {"wait": "huaweicloudsdkecs 3.1.219 has no server-status waiter (only the generic "
                     "SyncInvoker.with_retry, whose stop condition the caller writes)"}

@@ -23,7 +23,6 @@ the same response: `ex_get_node_details(id)` is `connection.request("/servers/<i
   IP address through `list_nodes`, so it cannot wait for another status or for deletion.
 """
 
-from importlib.metadata import version
 
 import adapterlib
 
@@ -42,12 +41,8 @@ def status_model():
 
 
 class Libcloud(adapterlib.Adapter):
-    implementation = {
-        "name": "apache-libcloud",
-        "version": version("apache-libcloud"),
-        "language": "python",
-        "homepage": "https://libcloud.apache.org/",
-    }
+    implementation = adapterlib.python_package(
+        "apache-libcloud", "https://libcloud.apache.org/")
     status_model = status_model()
 
     def connect(self, fetch):

@@ -18,7 +18,6 @@ import json
 import logging
 import sys
 import urllib.request
-from importlib.metadata import version
 
 import adapterlib
 
@@ -32,12 +31,8 @@ HTTP_TIMEOUT_S = 30
 
 
 class Nova(adapterlib.Adapter):
-    implementation = {
-        "name": "nova",
-        "version": version("nova"),
-        "language": "python",
-        "homepage": "https://opendev.org/openstack/nova",
-    }
+    implementation = adapterlib.python_package(
+        "nova", "https://opendev.org/openstack/nova")
     status_model = adapterlib.STRING_MODEL("nova.api.openstack.common.status_from_state (str)")
 
     def derive(self, vm_state, task_state):

@@ -17,7 +17,6 @@ would negotiate against a current Nova. One client per (endpoint, token).
   CLI (`nova boot --poll`): it prints progress to stdout and has no timeout.
 """
 
-from importlib.metadata import version
 
 import adapterlib
 
@@ -27,12 +26,8 @@ from novaclient import client as nova_client
 
 
 class NovaClient(adapterlib.Adapter):
-    implementation = {
-        "name": "python-novaclient",
-        "version": version("python-novaclient"),
-        "language": "python",
-        "homepage": "https://docs.openstack.org/python-novaclient/latest/",
-    }
+    implementation = adapterlib.python_package(
+        "python-novaclient", "https://docs.openstack.org/python-novaclient/latest/")
     status_model = adapterlib.STRING_MODEL("novaclient.v2.servers.Server.status (str)")
     skip = {"wait": "python-novaclient 18.13.1 has no waiter in its library API (the only poll "
                     "loop is the nova CLI's private v2.shell._poll_for_status, with no timeout)"}

@@ -14,7 +14,6 @@ round trip; one connection per (endpoint, token).
 """
 
 import re
-from importlib.metadata import version
 
 import adapterlib
 
@@ -25,12 +24,8 @@ from openstack.compute.v2.server import Server
 
 
 class OpenStackSdk(adapterlib.Adapter):
-    implementation = {
-        "name": "openstacksdk",
-        "version": version("openstacksdk"),
-        "language": "python",
-        "homepage": "https://docs.openstack.org/openstacksdk/latest/",
-    }
+    implementation = adapterlib.python_package(
+        "openstacksdk", "https://docs.openstack.org/openstacksdk/latest/")
     status_model = adapterlib.STRING_MODEL("openstack.compute.v2.server.Server.status (str)")
 
     def connect(self, fetch):
