@@ -10,6 +10,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod case;
+pub mod certify;
 pub mod client;
 pub mod compare;
 pub mod exit_code;

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use super::{adapter, cases, cleanup, compare, run};
+use super::{adapter, cases, certify, cleanup, compare, run, verify};
 
 const AFTER_HELP: &str = "\
 EXAMPLES:
@@ -22,6 +22,8 @@ EXAMPLES:
                                              regressions, fixes and new cases between runs
     harness cases list --profile ecs         list the cases of a profile
     harness cases diff ecs nova              where Huawei's table and Nova disagree
+    harness certify --product PRODUCT.yaml --target adapter:adapters/nova/run --out bundle
+                                             a certification bundle; `harness verify bundle`
 
 REPORTS (in --report-dir, default reports/):
     junit.xml     one testsuite per profile x group (valid, invalid, probe; against
@@ -76,6 +78,12 @@ enum Command {
     /// Delete servers left by an interrupted lifecycle run (only those tagged conformance-kit).
     #[command(after_help = cleanup::AFTER_HELP)]
     Cleanup(cleanup::CleanupArgs),
+    /// Run every case of the profiles PRODUCT.yaml claims and write a certification bundle.
+    #[command(after_help = certify::AFTER_HELP)]
+    Certify(Box<certify::CertifyArgs>),
+    /// Check a certification bundle: hashes, PRODUCT.yaml, every case once, digests, signature.
+    #[command(after_help = verify::AFTER_HELP)]
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -97,6 +105,8 @@ pub(crate) fn main() -> i32 {
         Some(Command::Adapter(cmd)) => adapter::run(cmd),
         Some(Command::Compare(args)) => compare::run(args),
         Some(Command::Cleanup(args)) => cleanup::run(args),
+        Some(Command::Certify(args)) => certify::run(*args),
+        Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Run(args)) => run::run(*args),
         None => run::run(cli.run),
     }

@@ -5,9 +5,11 @@
 mod adapter;
 mod app;
 mod cases;
+mod certify;
 mod cleanup;
 mod cloud;
 mod compare;
 mod run;
+mod verify;
 
 pub(crate) use app::{fail, main};
