@@ -76,7 +76,7 @@ pub(crate) struct CloudArgs {
     #[arg(long, value_name = "FLAVOR")]
     pub(crate) resize_flavor: Option<String>,
 
-    /// Image id of the scratch servers (default: the only active image).
+    /// Image id of the scratch servers (default: the smallest bootable active image).
     #[arg(long, value_name = "IMAGE")]
     pub(crate) image: Option<String>,
 

@@ -172,7 +172,7 @@ pub async fn pick_resources(
     })
 }
 
-/// The only active image of the catalog's image service.
+/// The smallest bootable image of the catalog's image service (see [`choose_image`]).
 async fn pick_image(client: &ComputeClient) -> Result<(String, String), PickError> {
     let token = client
         .session()
@@ -192,48 +192,52 @@ async fn pick_image(client: &ComputeClient) -> Result<(String, String), PickErro
     if let Ok(mut segs) = url.path_segments_mut() {
         segs.pop_if_empty().extend(["v2", "images"]);
     }
-    url.query_pairs_mut().append_pair("status", "active");
+    // Glance's largest page (api_limit_max), so the smallest image is not on a later page.
+    url.query_pairs_mut()
+        .append_pair("status", "active")
+        .append_pair("limit", "1000");
     let body = client
         .get_json(url)
         .await
         .map_err(|e| pick_err("image", format!("{e}; give --image ID")))?;
-    let images: Vec<(String, String)> = body
+    choose_image(&body)
+}
+
+/// Picks from a Glance v2 listing: the smallest (`size`, then name, then id, so the choice is
+/// the same on every run) active image that can boot a server: kernel and ramdisk images
+/// (`aki`, `ari`) and snapshots (`image_type: snapshot`, e.g. what shelve leaves behind and
+/// deletes again) are passed over. Unlike flavors, equally small images are not ambiguous: any
+/// bootable image serves the lifecycle, and `--image` picks another.
+fn choose_image(body: &Value) -> Result<(String, String), PickError> {
+    let text = |i: &Value, k: &str| i.get(k).and_then(Value::as_str).map(str::to_owned);
+    let mut images: Vec<(u64, String, String)> = body
         .get("images")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|i| {
-                    let id = i.get("id")?.as_str()?.to_owned();
-                    let name = i
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    Some((id, name))
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .filter(|i| text(i, "status").is_none_or(|s| s == "active"))
+        .filter(|i| !matches!(text(i, "disk_format").as_deref(), Some("aki" | "ari")))
+        .filter(|i| text(i, "image_type").as_deref() != Some("snapshot"))
+        .filter_map(|i| {
+            let size = i.get("size").and_then(Value::as_u64).unwrap_or(u64::MAX);
+            Some((size, text(i, "name").unwrap_or_default(), text(i, "id")?))
         })
-        .unwrap_or_default();
-    match images.as_slice() {
-        [(id, name)] => Ok((
+        .collect();
+    images.sort();
+    let count = images.len();
+    match images.into_iter().next() {
+        Some((_, name, id)) if count == 1 => Ok((
             id.clone(),
             format!("image {name} ({id}, the only active one)"),
         )),
-        [] => Err(pick_err(
-            "image",
-            "the cloud lists no active image; give --image ID",
+        Some((_, name, id)) => Ok((
+            id.clone(),
+            format!("image {name} ({id}, the smallest of {count} bootable active images)"),
         )),
-        many => {
-            let names: Vec<&str> = many.iter().take(5).map(|(_, n)| n.as_str()).collect();
-            Err(pick_err(
-                "image",
-                format!(
-                    "{} active images (e.g. {}); give --image ID",
-                    many.len(),
-                    names.join(", ")
-                ),
-            ))
-        }
+        None => Err(pick_err(
+            "image",
+            "the cloud lists no active bootable image; give --image ID",
+        )),
     }
 }
 
@@ -286,5 +290,41 @@ mod tests {
             {"id": "b", "name": "y", "ram": 1, "vcpus": 1, "disk": 1}]}));
         let err = choose_flavors(&tied, &ResourceChoice::default()).unwrap_err();
         assert!(err.problem.ends_with("give --flavor"), "{err}");
+    }
+
+    #[test]
+    fn the_smallest_bootable_active_image_is_picked_by_size_then_name_then_id() {
+        let listing = json!({"images": [
+            {"id": "k", "name": "kernel", "status": "active", "disk_format": "aki", "size": 1},
+            {"id": "s", "name": "web-shelved", "status": "active", "size": 2,
+             "image_type": "snapshot"},
+            {"id": "q", "name": "queued", "status": "queued", "size": 3},
+            {"id": "b", "name": "cirros", "status": "active", "disk_format": "qcow2", "size": 10},
+            {"id": "a", "name": "cirros", "status": "active", "disk_format": "raw", "size": 10},
+            {"id": "u", "name": "ubuntu", "status": "active", "size": 500},
+            {"id": "n", "name": "no-size", "status": "active"}
+        ]});
+        assert_eq!(
+            choose_image(&listing).unwrap(),
+            (
+                "a".to_owned(),
+                "image cirros (a, the smallest of 4 bootable active images)".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn a_single_image_is_the_only_one_and_none_asks_for_image() {
+        let one = json!({"images": [{"id": "x", "name": "cirros", "status": "active"}]});
+        assert_eq!(
+            choose_image(&one).unwrap().1,
+            "image cirros (x, the only active one)"
+        );
+        let kernels = json!({"images": [{"id": "k", "status": "active", "disk_format": "ari"}]});
+        assert_eq!(
+            choose_image(&kernels).unwrap_err().to_string(),
+            "failed to choose the image for lifecycle mode: the cloud lists no active bootable \
+             image; give --image ID"
+        );
     }
 }
