@@ -81,6 +81,24 @@ class LocalCloud(integrated_helpers._IntegratedTestBase):
         self._quiet_logs(opts.log_level)
         self._devstack_flavors()
         self._bootable_images()
+        self.neutron.find_resource = self._find_security_group
+
+    def _find_security_group(self, resource, name_or_id, project_id=None, cmd_resource=None,
+                             parent_id=None, fields=None):
+        """neutronclient's Client.find_resource, which Nova's NeutronFixture lacks.
+
+        Nova looks security groups up by name with it (create with `security_groups`,
+        addSecurityGroup, removeSecurityGroup); without it those answer 500.
+        """
+        from neutronclient.common import exceptions as n_exc
+        groups = self.neutron.list_security_groups()["security_groups"]
+        found = [g for g in groups if name_or_id in (g["id"], g["name"])]
+        if not found:
+            raise n_exc.NotFound(
+                message=f"Unable to find {resource} with name or id '{name_or_id}'")
+        if len(found) > 1:
+            raise n_exc.NeutronClientNoUniqueMatch(resource=resource, name=name_or_id)
+        return found[0]
 
     def _bootable_images(self):
         """Drops the fixture's four ephemeral-encryption images (random ids per start).
