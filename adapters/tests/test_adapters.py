@@ -244,9 +244,12 @@ class NovaClient(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
 
 
 @selected("libcloud")
-class Libcloud(FetchTests, AdapterTest, unittest.TestCase):
+class Libcloud(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
     NAME = "libcloud"
-    CAPABILITIES = ["fetch", "surface", "list"]
+    CAPABILITIES = ["fetch", "surface", "list", "wait"]
+    WAIT_REASON = ("apache-libcloud 3.9.1's only waiter, NodeDriver.wait_until_running, waits "
+                   "for RUNNING plus an IP address through list_nodes (no other target, no "
+                   "failure state, no delete waiter)")
     STATUS_MODEL = {"kind": "enum",
                     "name": "libcloud.compute.types.NodeState (OpenStackNodeDriver.NODE_STATE_MAP)",
                     "values": LIBCLOUD_MAP, "unknown": "unknown"}
