@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
-use super::{adapter, cases, certify, cleanup, compare, run, verify};
+use super::{adapter, cases, certify, cleanup, compare, matrix, run, verify};
 
 const AFTER_HELP: &str = "\
 EXAMPLES:
@@ -24,6 +24,7 @@ EXAMPLES:
     harness cases diff ecs nova              where Huawei's table and Nova disagree
     harness certify --product PRODUCT.yaml --target adapter:adapters/nova/run --out bundle
                                              a certification bundle; `harness verify bundle`
+    harness matrix reports/*/results.json    one page comparing many runs, with badges
 
 REPORTS (in --report-dir, default reports/):
     junit.xml     one testsuite per profile x group (valid, invalid, probe; against
@@ -84,6 +85,9 @@ enum Command {
     /// Check a certification bundle: hashes, PRODUCT.yaml, every case once, digests, signature.
     #[command(after_help = verify::AFTER_HELP)]
     Verify(verify::VerifyArgs),
+    /// Many results.json on one page: implementations x profile x case kind, with badges.
+    #[command(after_help = matrix::AFTER_HELP)]
+    Matrix(matrix::MatrixArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -107,6 +111,7 @@ pub(crate) fn main() -> i32 {
         Some(Command::Cleanup(args)) => cleanup::run(args),
         Some(Command::Certify(args)) => certify::run(*args),
         Some(Command::Verify(args)) => verify::run(args),
+        Some(Command::Matrix(args)) => matrix::run(args),
         Some(Command::Run(args)) => run::run(*args),
         None => run::run(cli.run),
     }

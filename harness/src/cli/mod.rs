@@ -9,6 +9,7 @@ mod certify;
 mod cleanup;
 mod cloud;
 mod compare;
+mod matrix;
 mod run;
 mod verify;
 
