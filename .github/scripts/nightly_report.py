@@ -74,7 +74,7 @@ def counts_table(runs, docs):
             for case in doc["cases"]:
                 if case.get("profile") == profile and case.get("outcome") in n:
                     n[case["outcome"]] += 1
-            verdict = {True: "yes", False: "no"}.get(conforms.get(profile), "?")
+            verdict = {True: "yes", False: "no", None: "unknown"}.get(conforms.get(profile, "?"), "?")
             lines.append(
                 f"| {label} | {profile} | {n['pass']} | {n['fail']} | {n['error']} | {n['skip']} | {verdict} |"
             )

@@ -381,6 +381,8 @@ mod tests {
             started: "2025-01-01T00:00:00.000Z".to_owned(),
             finished: "2025-01-01T00:00:01.000Z".to_owned(),
             profiles: Vec::new(),
+            verdict: None,
+            scope: None,
             implementation: None,
             compatibility: Vec::new(),
             cases,

@@ -81,4 +81,8 @@ pub struct CaseResult {
     pub evidence: Option<String>,
     /// Wall time spent on the case (its share of a batch for batched targets).
     pub duration: Duration,
+    /// True when every view of the target showed the observed status and every echoed state
+    /// equals the injected one (false when nothing was observed). Compatibility with another
+    /// profile rests on it: a target whose views disagree conforms to no table.
+    pub views_agree: bool,
 }

@@ -232,7 +232,7 @@ fn malformed_json_exits_2_naming_the_file_line_and_column() {
 #[test]
 fn a_file_of_another_format_version_exits_2() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let old = write(&dir, "future", "{\"format_version\": 2, \"cases\": []}");
+    let old = write(&dir, "future", "{\"format_version\": 3, \"cases\": []}");
     let new = baseline(&dir);
 
     let assert = compare(&old, &new, &[]).code(2);
@@ -241,7 +241,7 @@ fn a_file_of_another_format_version_exits_2() {
     assert_eq!(
         stderr,
         format!(
-            "error: failed to read results file {}: format_version 2 is not supported (expected 1)\n",
+            "error: failed to read results file {}: format_version 3 is not supported (expected 1 or 2)\n",
             old.display()
         )
     );

@@ -29,7 +29,8 @@ EXAMPLES:
 REPORTS (in --report-dir, default reports/):
     junit.xml     one testsuite per profile x group (valid, invalid, probe; against
                   a cloud also filter and lifecycle)
-    results.json  machine-readable results (format_version 1)
+    results.json  machine-readable results (format_version 2: adds verdict and scope;
+                  `harness compare` reads 1 and 2)
     summary.md    Markdown summary for $GITHUB_STEP_SUMMARY
     index.html    a grid of vm_state x task_state per profile
 
@@ -38,13 +39,24 @@ TARGET SELECTION:
     OS_AUTH_URL names a cloud: then the harness observes that cloud, read-only,
     as the OpenStack tools would. Pass --target fake to force the embedded fake.
 
-EXIT CODES:
-    0  every case ran and conformed
-    1  at least one conformance failure (a status differed from the profile),
-       even if other cases errored
-    2  usage, configuration or infrastructure error: bad flags or files, target
-       unreachable, control plane refused, report not writable, cases that
-       errored (and none failed), or a run that executed no case";
+VERDICT AND EXIT CODES (first match wins):
+    1  non-conformant: at least one conformance failure (a status differed
+       from the profile, or two views of a server disagreed), even if other
+       cases errored
+    2  errored: cases that errored (and none failed), or a usage,
+       configuration or infrastructure error: bad flags or files, no case
+       selected, target unreachable, control plane refused, report not
+       writable, --fake-deviation with a URL target or a cloud
+    3  incomplete: at least one case was skipped, whatever the cause (the
+       adapter declined it, --max-fail, not reachable): nothing is certified
+    0  conformant: every selected case ran and passed
+    Against a real cloud (observe or lifecycle mode), pairs the cloud does not
+    show are coverage, not skips: the title says \"conformant on N of M pairs
+    (coverage X%)\", never plain \"conformant\", and the exit code is 0 when
+    nothing observed failed or errored.
+    \"conforms to\" per profile is yes only if every case in scope passed in
+    every view and agrees with that profile; unknown when cases errored or
+    were skipped; it is printed with the scope (all cases, or the --filter).";
 
 /// Conformance harness for cloud-server status derivation (OpenStack Nova, Huawei ECS).
 ///

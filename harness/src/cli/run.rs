@@ -111,7 +111,23 @@ pub(crate) fn run(args: RunArgs) -> i32 {
         return exit_code::ERROR;
     }
     let target = match super::cloud::mode(args.target.as_ref(), &args.cloud) {
+        // The embedded fake, and the fakes that serve adapters their servers, apply deviations;
+        // a URL is a server of its own.
+        Ok(super::cloud::Mode::Runner(target @ TargetSpec::Url(_)))
+            if !args.fake_deviations.is_empty() =>
+        {
+            eprintln!(
+                "error: --fake-deviation changes the embedded fake only, and the target is {target}: drop --fake-deviation, or use --target fake"
+            );
+            return exit_code::ERROR;
+        }
         Ok(super::cloud::Mode::Runner(target)) => target,
+        Ok(super::cloud::Mode::Cloud) if !args.fake_deviations.is_empty() => {
+            eprintln!(
+                "error: --fake-deviation changes the embedded fake only, and this run observes a cloud: drop --fake-deviation, or use --target fake"
+            );
+            return exit_code::ERROR;
+        }
         Ok(super::cloud::Mode::Cloud) => return run_cloud(&args, profiles),
         Err(message) => {
             eprintln!("error: {message}");
@@ -269,13 +285,16 @@ fn case_line(r: &harness::outcome::CaseResult, color: bool) -> String {
     }
 }
 
-/// The exit code a finished run earns: the report's own verdict (failures outrank errors, so a
-/// run that saw a real deviation says so even when other cases errored), never 0 for a run that
-/// executed no case.
+/// The exit code a finished run earns: the judge's verdict (see [`harness::judge::Verdict`]),
+/// never 0 for a run with a skip (outside the coverage of a cloud run).
 pub(crate) fn verdict(report: &RunReport) -> i32 {
-    let verdict = report.verdict();
-    if verdict == Verdict::NothingRun {
-        eprintln!("error: no case was executed (every case was skipped)");
+    let judgement = report.judgement();
+    if judgement.verdict == Verdict::Incomplete {
+        eprintln!(
+            "incomplete: {} (exit {}): a skipped case is never a pass",
+            judgement.title(),
+            judgement.verdict.exit_code()
+        );
     }
-    verdict.exit_code()
+    judgement.verdict.exit_code()
 }

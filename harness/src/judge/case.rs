@@ -9,8 +9,10 @@ use std::time::Duration;
 /// A case passes only when every view shows the expected status and every echoed state equals
 /// the injected one. A differing status or state is a `fail`; an errored observation an `error`.
 pub fn judge(case: &Case, observation: Observation, duration: Duration) -> CaseResult {
+    let mut views_agree = false;
     let (outcome, observed, detail, evidence) = match observation {
         Observation::Seen(seen) => {
+            views_agree = agree(case, &seen);
             let evidence = seen.server_json.clone();
             let observed = Some(seen.status.clone());
             match mismatch(case, &seen) {
@@ -28,7 +30,20 @@ pub fn judge(case: &Case, observation: Observation, duration: Duration) -> CaseR
         detail,
         evidence,
         duration,
+        views_agree,
     }
+}
+
+/// Every other view shows the primary view's status, and every echoed state is the injected one.
+fn agree(case: &Case, seen: &Seen) -> bool {
+    seen.other_views
+        .iter()
+        .all(|(_, status)| *status == seen.status)
+        && seen.vm_state.as_ref().is_none_or(|vm| *vm == case.vm_state)
+        && seen
+            .task_state
+            .as_ref()
+            .is_none_or(|task| *task == case.task_state)
 }
 
 fn mismatch(case: &Case, seen: &Seen) -> Option<String> {

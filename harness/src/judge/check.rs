@@ -60,6 +60,7 @@ impl CheckResult {
             detail: self.detail.clone(),
             evidence: self.evidence.clone(),
             duration: self.duration,
+            views_agree: true,
         }
     }
 }

@@ -14,16 +14,19 @@
 //!   (`check.rs`).
 //!
 //! From those results alone it derives which profiles the target conforms to
-//! ([`compatibility`], [`run_compatibility`], `compat.rs`).
+//! ([`compatibility`], [`run_compatibility`], `compat.rs`) and the run's [`Verdict`] and exit
+//! code ([`Judgement`], `verdict.rs`).
 
 mod case;
 mod check;
 mod compat;
 mod lifecycle;
 mod observed;
+mod verdict;
 
 pub use case::judge;
 pub use check::CheckResult;
 pub use compat::{compatibility, run_compatibility};
 pub use lifecycle::judge_step;
 pub use observed::{NOT_OBSERVED, ObservedServer, judge_observed};
+pub use verdict::{Counts, Coverage, Judgement, Verdict};

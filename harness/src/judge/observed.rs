@@ -94,6 +94,7 @@ pub fn judge_observed(profile: &Profile, observed: &[ObservedServer]) -> Vec<Cas
                 detail: Some(NOT_OBSERVED.to_owned()),
                 evidence: None,
                 duration: Duration::ZERO,
+                views_agree: false,
             }),
             None => {}
         }
@@ -150,6 +151,8 @@ fn judge(case: Case, servers: &[&ObservedServer]) -> CaseResult {
         detail,
         evidence: shown.json.clone(),
         duration: Duration::ZERO,
+        // Servers in the same pair showing different statuses: the cloud contradicts itself.
+        views_agree: statuses.len() == 1,
         case,
     }
 }

@@ -9,7 +9,7 @@ use crate::client::{
 };
 use crate::judge::{ObservedServer, judge_observed, judge_step};
 use crate::outcome::CaseResult;
-use crate::report::RunReport;
+use crate::report::{RunReport, RunScope};
 use chrono::Local;
 use std::future::Future;
 use std::sync::Arc;
@@ -163,7 +163,11 @@ pub async fn run_cloud(
         cases.extend(steps.iter().map(|s| judge_step(profile, s)));
     }
     let target = format!("cloud {cloud_name} ({endpoint})");
-    let mut report = RunReport::new(target, started, &options.profiles, cases, false);
+    let scope = RunScope {
+        filters: Vec::new(),
+        cloud: true,
+    };
+    let mut report = RunReport::new(target, started, &options.profiles, cases, scope, false);
     report.properties = properties;
     report.warnings = warnings;
     Ok(report)

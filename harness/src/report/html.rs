@@ -16,9 +16,10 @@
 //! from the cases: each group is enumerated in profile order (see `docs/ARCHITECTURE.md`,
 //! "Cases"), and `merge_orders` merges the per-group orders into one that respects both.
 
+use super::Counts;
 use super::html_style::STYLE;
 use super::model::RunReport;
-use super::summary::{Counts, problem_message};
+use super::summary::problem_message;
 use crate::case::{Group, state_label};
 use crate::outcome::{CaseResult, Outcome};
 use std::collections::HashMap;
@@ -42,27 +43,28 @@ use std::fmt::Write as _;
 /// assert!(page.contains("conf-&lt;run&gt;&amp;1"));
 /// ```
 pub fn to_html(report: &RunReport) -> String {
-    let verdict = report.verdict();
+    let judgement = report.judgement();
+    let title = judgement.title();
     let mut h = String::with_capacity(16 * 1024 + report.cases.len() * 200);
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>Conformance: {} — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        esc(verdict.as_str()),
+        esc(&title),
         esc(&report.target)
     );
-    let verdict_class = match verdict {
-        super::Verdict::Conformant => "v-pass",
+    let verdict_class = match judgement.verdict {
+        super::Verdict::Conformant | super::Verdict::Observed => "v-pass",
         super::Verdict::NotConformant => "v-fail",
         super::Verdict::Errored => "v-error",
-        super::Verdict::NothingRun => "v-skip",
+        super::Verdict::Incomplete => "v-skip",
     };
     let _ = write!(
         h,
         "<header><h1>Status-derivation conformance <span class=\"verdict {verdict_class}\">{}</span></h1>\
          <p class=\"sub\">{} · harness {} · {}</p></header>\n<main>\n",
-        esc(verdict.as_str()),
+        esc(&title),
         esc(&report.target),
         esc(&report.harness_version),
         esc(&report.started.to_rfc3339())
@@ -130,6 +132,7 @@ fn properties(h: &mut String, report: &RunReport) {
         "wall time",
         &format!("{:.3} s", report.wall_time().as_secs_f64()),
     );
+    row("scope", &super::summary::scope_text(report));
     for p in &report.profiles {
         row(&format!("profile {}", p.name), &p.digest);
     }
@@ -148,15 +151,15 @@ fn compatibility(h: &mut String, report: &RunReport) {
          <tr><th>observations</th><th>profile</th><th>conforms</th><th>differences</th></tr>",
     );
     for c in &report.compatibility {
-        let (class, word) = if c.conforms {
-            ("o-pass", "yes")
-        } else {
-            ("o-fail", "no")
+        let (class, word) = match c.conforms {
+            Some(true) => ("o-pass", "yes"),
+            Some(false) => ("o-fail", "no"),
+            None => ("o-skip", "unknown"),
         };
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{word}</td><td class=\"num\">{}</td></tr>",
-            esc(&super::summary::scope_label(c.scope.as_deref())),
+            esc(&super::summary::scope_label(report, c.scope.as_deref())),
             esc(&c.profile),
             c.differences
         );

@@ -1,14 +1,19 @@
-//! `results.json`: the machine-readable report, `format_version` 1.
+//! `results.json`: the machine-readable report, `format_version` 2 (version 1 is still read).
 //!
 //! The shape is fixed by `docs/ARCHITECTURE.md` ("results.json"):
 //!
 //! ```json
-//! {"format_version": 1, "harness_version": "0.1.0", "target": "fake (embedded)",
+//! {"format_version": 2, "harness_version": "0.1.0", "target": "fake (embedded)",
 //!  "started": "RFC 3339", "finished": "RFC 3339", "profiles": [{"name", "digest"}],
+//!  "verdict": "conformant" | "non-conformant" | "errored" | "incomplete" | "observed",
+//!  "scope": {"cases": "all cases" | "cases matching `GLOB`", "filters": [GLOB], "profiles": [name]},
 //!  "implementation": null | {"name","version","language","homepage"},
-//!  "compatibility": [{"profile", "conforms": bool, "differences": N}],
+//!  "compatibility": [{"profile", "scope", "conforms": true | false | null, "differences": N}],
 //!  "cases": [{"id","profile","group","vm_state","task_state","expected","observed","outcome","detail"}]}
 //! ```
+//!
+//! Version 1 had no `verdict` and `scope`, and `conforms` was never null; it reads back with
+//! `verdict` and `scope` null.
 //!
 //! Every key is always written (absent values are `null`). The `…Record` types are the wire
 //! types; they are kept apart from the domain types ([`RunReport`], [`CaseResult`]) so that
@@ -18,7 +23,7 @@
 //! # Implementation notes
 //!
 //! Unknown keys are ignored on reading, so a later minor addition does not break older readers;
-//! a different `format_version` is refused.
+//! a `format_version` other than 1 or 2 is refused.
 
 use super::model::RunReport;
 use crate::case::Group;
@@ -27,13 +32,27 @@ use chrono::SecondsFormat;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The `format_version` this module writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The `format_version` this module writes.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Every `format_version` this module reads.
+pub const READABLE_VERSIONS: [u32; 2] = [1, 2];
+
+/// Which cases a run covered (format 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeRecord {
+    /// `all cases`, or `cases matching …` for a `--filter` run.
+    pub cases: String,
+    /// The `--filter` patterns (empty: every case).
+    pub filters: Vec<String>,
+    /// The profiles run.
+    pub profiles: Vec<String>,
+}
 
 /// The whole `results.json` document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultsRecord {
-    /// Always [`FORMAT_VERSION`].
+    /// [`FORMAT_VERSION`] when written; 1 or 2 when read.
     pub format_version: u32,
     /// Version of the harness that wrote the file.
     pub harness_version: String,
@@ -45,6 +64,12 @@ pub struct ResultsRecord {
     pub finished: String,
     /// The profiles run, with the digest of their files.
     pub profiles: Vec<ProfileRecord>,
+    /// The run's verdict (format 2; `None` when read from format 1).
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// Which cases the run covered (format 2; `None` when read from format 1).
+    #[serde(default)]
+    pub scope: Option<ScopeRecord>,
     /// The adapter's metadata, `null` for non-adapter targets.
     pub implementation: Option<ImplementationRecord>,
     /// Agreement of the observations with every known profile.
@@ -83,8 +108,9 @@ pub struct CompatibilityRecord {
     /// The run profile whose observations were judged; null for the whole run.
     #[serde(default)]
     pub scope: Option<String>,
-    /// True when no observation disagrees with the profile.
-    pub conforms: bool,
+    /// `true` when every pair in scope passed in every view and agrees with the profile,
+    /// `false` when one disagrees, `null` when unknown (errors or skips, or nothing observed).
+    pub conforms: Option<bool>,
     /// How many observed pairs the profile expects differently.
     pub differences: usize,
 }
@@ -129,6 +155,12 @@ impl ResultsRecord {
                     digest: p.digest.clone(),
                 })
                 .collect(),
+            verdict: Some(report.verdict().as_word().to_owned()),
+            scope: Some(ScopeRecord {
+                cases: report.scope.label(),
+                filters: report.scope.filters.clone(),
+                profiles: report.profiles.iter().map(|p| p.name.clone()).collect(),
+            }),
             implementation: report
                 .implementation
                 .as_ref()
@@ -184,7 +216,7 @@ impl CaseRecord {
 /// let text = json::to_json_string(&report);
 ///
 /// // Assert
-/// assert!(text.starts_with("{\n  \"format_version\": 1,"));
+/// assert!(text.starts_with("{\n  \"format_version\": 2,"));
 /// ```
 pub fn to_json_string(report: &RunReport) -> String {
     let record = ResultsRecord::from_report(report);
@@ -218,7 +250,7 @@ pub enum ReadResultsError {
     },
     /// The file has a `format_version` this harness does not read.
     #[error(
-        "failed to read results file {path}: format_version {found} is not supported (expected {FORMAT_VERSION})"
+        "failed to read results file {path}: format_version {found} is not supported (expected 1 or 2)"
     )]
     UnsupportedVersion {
         /// The file.
@@ -267,7 +299,10 @@ pub fn parse_results(text: &str, path: &Path) -> Result<ResultsRecord, ReadResul
             path: path.to_owned(),
             source,
         })?;
-    if version.format_version != u64::from(FORMAT_VERSION) {
+    if !READABLE_VERSIONS
+        .iter()
+        .any(|v| u64::from(*v) == version.format_version)
+    {
         return Err(ReadResultsError::UnsupportedVersion {
             path: path.to_owned(),
             found: version.format_version,
@@ -334,6 +369,8 @@ mod tests {
                 "started",
                 "finished",
                 "profiles",
+                "verdict",
+                "scope",
                 "implementation",
                 "compatibility",
                 "cases"
@@ -341,15 +378,35 @@ mod tests {
         );
         assert_eq!(value["profiles"][1]["digest"], "sha256:bbbb");
         assert_eq!(value["compatibility"][2]["differences"], 7);
+        assert_eq!(value["format_version"], 2);
+        assert_eq!(value["verdict"], "non-conformant");
+        assert_eq!(
+            value["scope"],
+            serde_json::json!({"cases": "all cases", "filters": [],
+                               "profiles": ["ecs-openstack", "ecs"]})
+        );
+    }
+
+    #[test]
+    fn format_1_still_reads_with_conforms_as_a_boolean_and_no_verdict() {
+        let text = r#"{"format_version": 1, "harness_version": "0.1.0", "target": "fake (embedded)",
+            "started": "2025-01-01T00:00:00.000Z", "finished": "2025-01-01T00:00:01.000Z",
+            "profiles": [], "implementation": null,
+            "compatibility": [{"profile": "ecs", "scope": null, "conforms": true, "differences": 0}],
+            "cases": []}"#;
+        let record = parse_results(text, Path::new("v1/results.json")).expect("version 1 reads");
+        assert_eq!(record.format_version, 1);
+        assert_eq!((record.verdict, record.scope), (None, None));
+        assert_eq!(record.compatibility[0].conforms, Some(true));
     }
 
     #[test]
     fn another_format_version_is_refused_by_name() {
-        let err = parse_results(r#"{"format_version": 2}"#, Path::new("old/results.json"))
-            .expect_err("version 2 is unknown");
+        let err = parse_results(r#"{"format_version": 3}"#, Path::new("old/results.json"))
+            .expect_err("version 3 is unknown");
         assert_eq!(
             err.to_string(),
-            "failed to read results file old/results.json: format_version 2 is not supported (expected 1)"
+            "failed to read results file old/results.json: format_version 3 is not supported (expected 1 or 2)"
         );
     }
 

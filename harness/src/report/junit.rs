@@ -133,10 +133,10 @@ fn properties(report: &RunReport, profile: &str) -> Vec<Property> {
         props.push(Property::new(key, value));
     }
     for compatibility in &report.compatibility {
-        let verdict = if compatibility.conforms {
-            "conforms".to_owned()
-        } else {
-            plural(compatibility.differences, "difference")
+        let verdict = match compatibility.conforms {
+            Some(true) => "conforms".to_owned(),
+            Some(false) => plural(compatibility.differences, "difference"),
+            None => "unknown (errors or skips)".to_owned(),
         };
         let key = match &compatibility.scope {
             None => format!("compatibility.{}", compatibility.profile),

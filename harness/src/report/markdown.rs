@@ -5,8 +5,9 @@
 //! [`MAX_PROBLEM_ROWS`] rows to stay far below GitHub's 1 MiB step-summary limit), the
 //! warnings, and the implementation under test.
 
+use super::Counts;
 use super::model::RunReport;
-use super::summary::{Counts, plain_mismatch, plural, problem_message};
+use super::summary::{plain_mismatch, plural, problem_message};
 use crate::case::Group;
 use crate::outcome::Outcome;
 use std::fmt::Write as _;
@@ -33,12 +34,12 @@ pub const MAX_PROBLEM_ROWS: usize = 500;
 pub fn to_markdown(report: &RunReport) -> String {
     let mut md = String::new();
     let totals = report.totals();
-    let verdict = report.verdict();
+    let judgement = report.judgement();
     let _ = writeln!(
         md,
         "# {} Conformance: {}\n",
-        verdict.badge(),
-        verdict.as_str()
+        judgement.verdict.badge(),
+        judgement.title()
     );
     let _ = writeln!(
         md,
@@ -69,6 +70,7 @@ fn properties(report: &RunReport, md: &mut String) {
         let _ = writeln!(md, "| {key} | {} |", cell(value));
     };
     row("target", &report.target);
+    row("scope", &super::summary::scope_text(report));
     row("harness", &report.harness_version);
     if let Some(implementation) = &report.implementation {
         let mut text = format!(
@@ -130,11 +132,15 @@ fn compatibility(report: &RunReport, md: &mut String) {
     );
     md.push_str("|---|---|---|--:|\n");
     for c in &report.compatibility {
-        let conforms = if c.conforms { "✅ yes" } else { "❌ no" };
+        let conforms = match c.conforms {
+            Some(true) => "✅ yes",
+            Some(false) => "❌ no",
+            None => "❔ unknown",
+        };
         let _ = writeln!(
             md,
             "| {} | `{}` | {conforms} | {} |",
-            cell(&super::summary::scope_label(c.scope.as_deref())),
+            cell(&super::summary::scope_label(report, c.scope.as_deref())),
             cell(&c.profile),
             c.differences
         );

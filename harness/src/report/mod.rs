@@ -3,7 +3,7 @@
 //! One file per format: [`junit`] (`junit.xml`), [`json`] (`results.json`), [`markdown`]
 //! (`summary.md`) and [`html`] (`index.html`). [`write_all`] writes all four into the report
 //! directory; [`terminal_summary`] is the text the CLI prints at the end. Shared counting and
-//! the run's verdict live in [`Counts`] and [`Verdict`].
+//! the run's verdict come from the [`judge`](crate::judge) ([`Counts`], [`Verdict`]).
 
 pub mod html;
 mod html_style;
@@ -17,8 +17,8 @@ mod terminal;
 pub mod testing;
 mod write;
 
-pub use model::{Compatibility, Implementation, ProfileRun, RunReport};
-pub use summary::{Counts, Verdict};
+pub use crate::judge::{Counts, Verdict};
+pub use model::{Compatibility, Implementation, ProfileRun, RunReport, RunScope};
 pub use terminal::terminal_summary;
 pub use write::{
     HTML_FILE, JUNIT_FILE, RESULTS_FILE, SUMMARY_FILE, WriteReportError, WrittenReports, write_all,

@@ -37,10 +37,41 @@ pub struct Compatibility {
     /// case), or the run profile whose cases were observed on a target of their own (the
     /// embedded fake and fetch adapters start one fake per profile).
     pub scope: Option<String>,
-    /// True when no observation disagrees with the profile's expectation.
-    pub conforms: bool,
+    /// `Some(true)` when every pair in scope passed in every view and agrees with the
+    /// profile, `Some(false)` when one disagrees, `None` (unknown) when none disagrees but some
+    /// errored or were skipped, or nothing was observed.
+    pub conforms: Option<bool>,
     /// How many observed pairs this profile expects differently.
     pub differences: usize,
+}
+
+/// Which cases a run covered, printed with every verdict and compatibility table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunScope {
+    /// The `--filter` patterns; empty when every case of the profiles ran.
+    pub filters: Vec<String>,
+    /// True for a run against a real cloud (observe or lifecycle mode): what the cloud did not
+    /// show is coverage, not a skip.
+    pub cloud: bool,
+}
+
+impl RunScope {
+    /// `all cases`, or `cases matching `P`, `Q``: never "all cases" for a filtered run.
+    ///
+    /// ```
+    /// use harness::report::RunScope;
+    ///
+    /// let filtered = RunScope { filters: vec!["ecs/active/*".into()], cloud: false };
+    /// assert_eq!(filtered.label(), "cases matching `ecs/active/*`");
+    /// assert_eq!(RunScope::default().label(), "all cases");
+    /// ```
+    pub fn label(&self) -> String {
+        if self.filters.is_empty() {
+            return "all cases".to_owned();
+        }
+        let patterns: Vec<String> = self.filters.iter().map(|f| format!("`{f}`")).collect();
+        format!("cases matching {}", patterns.join(", "))
+    }
 }
 
 /// A finished run: everything the reports show.
@@ -64,6 +95,8 @@ pub struct RunReport {
     pub properties: Vec<(String, String)>,
     /// Warnings to show in every report (e.g. TLS verification off).
     pub warnings: Vec<String>,
+    /// Which cases the run covered.
+    pub scope: RunScope,
     /// Every case, in run order.
     pub cases: Vec<CaseResult>,
 }
@@ -72,7 +105,7 @@ impl RunReport {
     /// The report of a finished run, for every kind of run (the [`Runner`](crate::runner::Runner)
     /// and [`run_cloud`](crate::modes::run_cloud)): the harness version, `finished` now, each
     /// profile with its digest, and the compatibility the [`judge`](crate::judge) derives from
-    /// `cases` alone (per profile when `per_profile`, see
+    /// `cases` alone (skips of a cloud run are coverage; per profile when `per_profile`, see
     /// [`run_compatibility`](crate::judge::run_compatibility)). Implementation, properties and
     /// warnings start empty.
     pub fn new(
@@ -80,6 +113,7 @@ impl RunReport {
         started: DateTime<FixedOffset>,
         profiles: &[Profile],
         cases: Vec<CaseResult>,
+        scope: RunScope,
         per_profile: bool,
     ) -> RunReport {
         RunReport {
@@ -95,7 +129,13 @@ impl RunReport {
                     digest: p.digest().to_owned(),
                 })
                 .collect(),
-            compatibility: crate::judge::run_compatibility(&cases, profiles, per_profile),
+            compatibility: crate::judge::run_compatibility(
+                &cases,
+                profiles,
+                per_profile,
+                scope.cloud,
+            ),
+            scope,
             properties: Vec::new(),
             warnings: Vec::new(),
             cases,

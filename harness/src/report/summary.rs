@@ -2,122 +2,9 @@
 
 use super::model::RunReport;
 use crate::case::Group;
+use crate::judge::{Counts, Judgement, Verdict};
 use crate::outcome::{CaseResult, Outcome};
 use std::time::Duration;
-
-/// How many cases ended in each outcome.
-///
-/// # Examples
-///
-/// ```
-/// use harness::outcome::Outcome;
-/// use harness::report::Counts;
-///
-/// // Arrange
-/// let mut counts = Counts::default();
-///
-/// // Act
-/// counts.add(Outcome::Pass);
-/// counts.add(Outcome::Fail);
-///
-/// // Assert
-/// assert_eq!((counts.pass, counts.fail, counts.total()), (1, 1, 2));
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Cases that passed.
-    pub pass: usize,
-    /// Conformance failures.
-    pub fail: usize,
-    /// Cases where nothing trustworthy was observed.
-    pub error: usize,
-    /// Cases not run or declined.
-    pub skip: usize,
-}
-
-impl Counts {
-    /// Counts one more case with this outcome.
-    pub fn add(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Pass => self.pass += 1,
-            Outcome::Fail => self.fail += 1,
-            Outcome::Error => self.error += 1,
-            Outcome::Skip => self.skip += 1,
-        }
-    }
-
-    /// Counts every result of an iterator.
-    pub fn of<'a>(results: impl IntoIterator<Item = &'a CaseResult>) -> Counts {
-        let mut counts = Counts::default();
-        for result in results {
-            counts.add(result.outcome);
-        }
-        counts
-    }
-
-    /// All cases counted.
-    pub fn total(&self) -> usize {
-        self.pass + self.fail + self.error + self.skip
-    }
-}
-
-/// The one-word judgement on a run, as shown in report titles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every case ran and passed.
-    Conformant,
-    /// At least one conformance failure.
-    NotConformant,
-    /// No failure, but some cases errored: conformance is unknown.
-    Errored,
-    /// No case was executed (none selected, or every case skipped).
-    NothingRun,
-}
-
-impl Verdict {
-    /// Judges counts: failures win over errors, errors over a clean run.
-    pub fn of(counts: Counts) -> Verdict {
-        if counts.fail > 0 {
-            Verdict::NotConformant
-        } else if counts.error > 0 {
-            Verdict::Errored
-        } else if counts.pass == 0 {
-            Verdict::NothingRun
-        } else {
-            Verdict::Conformant
-        }
-    }
-
-    /// Lower-case words for titles, e.g. `not conformant`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Conformant => "conformant",
-            Verdict::NotConformant => "not conformant",
-            Verdict::Errored => "errors, conformance unknown",
-            Verdict::NothingRun => "no case run",
-        }
-    }
-
-    /// The process exit code this verdict earns (see [`crate::exit_code`]): 0 conformant,
-    /// 1 not conformant, 2 errored or nothing run.
-    pub fn exit_code(self) -> i32 {
-        match self {
-            Verdict::Conformant => crate::exit_code::SUCCESS,
-            Verdict::NotConformant => crate::exit_code::FAILURES,
-            Verdict::Errored | Verdict::NothingRun => crate::exit_code::ERROR,
-        }
-    }
-
-    /// A one-character badge: `✅`, `❌`, `⚠️` or `∅`.
-    pub fn badge(self) -> &'static str {
-        match self {
-            Verdict::Conformant => "✅",
-            Verdict::NotConformant => "❌",
-            Verdict::Errored => "⚠️",
-            Verdict::NothingRun => "∅",
-        }
-    }
-}
 
 impl RunReport {
     /// The profile names of the run: those of [`RunReport::profiles`] in order, then any other
@@ -153,9 +40,15 @@ impl RunReport {
         Counts::of(&self.cases)
     }
 
+    /// The [`judge`](crate::judge)'s judgement on the whole run (a cloud run's skips are
+    /// coverage).
+    pub fn judgement(&self) -> Judgement {
+        Judgement::of(&self.cases, self.scope.cloud)
+    }
+
     /// The verdict on the whole run.
     pub fn verdict(&self) -> Verdict {
-        Verdict::of(self.totals())
+        self.judgement().verdict
     }
 
     /// Wall time from start to finish (zero if the clock went backwards).
@@ -187,11 +80,28 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// Who was observed, for compatibility tables: the whole run, or one run profile's cases.
-pub(crate) fn scope_label(scope: Option<&str>) -> String {
+/// Who was observed, for compatibility tables: the run's cases (all, or those `--filter`
+/// selected), or one run profile's share of them.
+pub(crate) fn scope_label(report: &RunReport, scope: Option<&str>) -> String {
     match scope {
-        None => "all cases".to_owned(),
-        Some(profile) => format!("{profile} cases"),
+        None => report.scope.label(),
+        Some(profile) if report.scope.filters.is_empty() => format!("{profile} cases"),
+        Some(profile) => format!("{profile} {}", report.scope.label()),
+    }
+}
+
+/// The run's scope in words: `all cases` (or the `--filter` patterns) and the profiles run.
+pub(crate) fn scope_text(report: &RunReport) -> String {
+    let profiles: Vec<&str> = report.profiles.iter().map(|p| p.name.as_str()).collect();
+    format!("{} of {}", report.scope.label(), profiles.join(", "))
+}
+
+/// A compatibility entry in words: `yes`, `no (N differences)` or `unknown (…)`.
+pub(crate) fn conforms_label(c: &super::model::Compatibility) -> String {
+    match c.conforms {
+        Some(true) => "yes".to_owned(),
+        Some(false) => format!("no ({})", plural(c.differences, "difference")),
+        None => "unknown (errors or skips)".to_owned(),
     }
 }
 
@@ -224,27 +134,6 @@ pub(crate) fn problem_message(result: &CaseResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn failures_outrank_errors_and_an_empty_run_is_not_conformant() {
-        let rows = [
-            ("clean run", (3, 0, 0, 1), Verdict::Conformant, 0),
-            ("one failure", (3, 1, 2, 0), Verdict::NotConformant, 1),
-            ("errors only", (3, 0, 1, 0), Verdict::Errored, 2),
-            ("all skipped", (0, 0, 0, 4), Verdict::NothingRun, 2),
-            ("empty", (0, 0, 0, 0), Verdict::NothingRun, 2),
-        ];
-        for (name, (pass, fail, error, skip), want, exit) in rows {
-            let counts = Counts {
-                pass,
-                fail,
-                error,
-                skip,
-            };
-            assert_eq!(Verdict::of(counts), want, "{name}");
-            assert_eq!(Verdict::of(counts).exit_code(), exit, "{name}: exit code");
-        }
-    }
 
     #[test]
     fn durations_round_to_the_nearest_millisecond() {

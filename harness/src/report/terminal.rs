@@ -1,7 +1,7 @@
 //! The plain-text summary the CLI prints when a run ends.
 
 use super::model::RunReport;
-use super::summary::{plural, problem_message};
+use super::summary::{conforms_label, plural, problem_message, scope_label, scope_text};
 use crate::case::Group;
 use crate::outcome::Outcome;
 use std::fmt::Write as _;
@@ -81,22 +81,22 @@ pub fn terminal_summary(report: &RunReport) -> String {
             .compatibility
             .iter()
             .filter(|c| c.scope.as_deref() == scope)
-            .map(|c| {
-                if c.conforms {
-                    format!("{} yes", c.profile)
-                } else {
-                    format!("{} no ({})", c.profile, plural(c.differences, "difference"))
-                }
-            })
+            .map(|c| format!("{} {}", c.profile, conforms_label(c)))
             .collect();
-        match scope {
-            None => {
-                let _ = writeln!(out, "conforms to: {}", verdicts.join(", "));
-            }
-            Some(s) => {
-                let _ = writeln!(out, "{s} cases conform to: {}", verdicts.join(", "));
-            }
-        }
+        let _ = match scope {
+            None => writeln!(
+                out,
+                "conforms to ({}): {}",
+                scope_text(report),
+                verdicts.join(", ")
+            ),
+            Some(_) => writeln!(
+                out,
+                "{} conform to: {}",
+                scope_label(report, scope),
+                verdicts.join(", ")
+            ),
+        };
     }
     if let Some(i) = &report.implementation {
         let _ = writeln!(
@@ -112,7 +112,7 @@ pub fn terminal_summary(report: &RunReport) -> String {
     let _ = writeln!(
         out,
         "result: {}: {}, {} passed, {}, {}, {} skipped in {:.3} s",
-        report.verdict().as_str(),
+        report.judgement().title(),
         plural(totals.total(), "case"),
         totals.pass,
         plural(totals.fail, "failure"),
@@ -140,7 +140,7 @@ failures and errors:
   FAIL  ecs-openstack/active/rebooting: expected REBOOT, observed ACTIVE
   ERROR ecs-openstack/building/rebooting: GET /compute/v2.1/servers/s-2 answered HTTP 500
   FAIL  ecs/stopped/rebooting: expected UNKNOWN, observed SHUTOFF
-conforms to: ecs-openstack no (1 difference), ecs no (1 difference), nova no (7 differences)
+conforms to (all cases of ecs-openstack, ecs): ecs-openstack no (1 difference), ecs no (1 difference), nova no (7 differences)
 implementation: openstacksdk 4.1.0 (python)
 warning: TLS certificate verification is off
 result: not conformant: 9 cases, 5 passed, 2 failures, 1 error, 1 skipped in 1.377 s

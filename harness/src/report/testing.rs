@@ -132,6 +132,7 @@ pub fn sample_report() -> RunReport {
         }),
         started,
         finished,
+        scope: crate::report::RunScope::default(),
         profiles: vec![
             ProfileRun {
                 name: "ecs-openstack".to_owned(),
@@ -146,19 +147,19 @@ pub fn sample_report() -> RunReport {
             Compatibility {
                 scope: None,
                 profile: "ecs-openstack".to_owned(),
-                conforms: false,
+                conforms: Some(false),
                 differences: 1,
             },
             Compatibility {
                 scope: None,
                 profile: "ecs".to_owned(),
-                conforms: false,
+                conforms: Some(false),
                 differences: 1,
             },
             Compatibility {
                 scope: None,
                 profile: "nova".to_owned(),
-                conforms: false,
+                conforms: Some(false),
                 differences: 7,
             },
         ],
@@ -202,5 +203,6 @@ pub fn result(
         detail: detail.map(str::to_owned),
         evidence: evidence.map(str::to_owned),
         duration: Duration::from_micros(micros),
+        views_agree: true,
     }
 }

@@ -6,7 +6,7 @@ use super::events::{Progress, RunEvent};
 use super::filter::FilterError;
 use super::select::Selection;
 use crate::case::{Case, Profile};
-use crate::report::{Implementation, RunReport};
+use crate::report::{Implementation, RunReport, RunScope};
 use crate::target::adapter::{AdapterOptions, TargetError as AdapterError};
 use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, TargetSpec};
 use chrono::{DateTime, FixedOffset, Local};
@@ -145,6 +145,10 @@ impl Runner {
             started,
             &selection.run_profiles(),
             results,
+            RunScope {
+                filters: self.options.filters.clone(),
+                cloud: false,
+            },
             run.per_profile,
         );
         report.implementation = run.implementation;

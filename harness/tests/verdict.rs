@@ -1,0 +1,186 @@
+//! The verdict rules end to end (docs/ARCHITECTURE.md, "Verdict"): a skip is never a pass, a
+//! filtered run never claims "all cases", compatibility is never "yes" on contradictory or
+//! missing evidence, and flags that would do nothing are refused.
+
+use assert_cmd::Command;
+use fake_server::FakeServer;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+/// Runs the harness binary; returns (exit code, stdout, stderr, results.json or null).
+fn harness(args: &[&str], report_dir: &Path) -> (i32, String, String, Value) {
+    let out = Command::cargo_bin("harness")
+        .unwrap()
+        .args(args)
+        .arg("--report-dir")
+        .arg(report_dir)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let results = std::fs::read_to_string(report_dir.join("results.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        results,
+    )
+}
+
+fn fixture(name: &str) -> String {
+    format!(
+        "adapter:{}/tests/fixtures/adapters/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn an_adapter_that_skips_all_but_one_case_is_incomplete_exit_3_and_conformant_nowhere() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act
+    let (code, stdout, stderr, results) =
+        harness(&["--target", &fixture("skip-all-but-one.sh")], dir.path());
+
+    // Assert
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert_eq!(results["verdict"], "incomplete");
+    let cases = results["cases"].as_array().unwrap();
+    let passed: Vec<&str> = cases
+        .iter()
+        .filter(|c| c["outcome"] == "pass")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(passed, ["ecs-openstack/stopped/null"]);
+    assert_eq!(cases.iter().filter(|c| c["outcome"] == "skip").count(), 387);
+    for file in ["junit.xml", "results.json", "summary.md", "index.html"] {
+        let text = read(dir.path(), file).to_lowercase();
+        assert!(!text.contains("conformant\""), "{file} claims conformance");
+        assert!(
+            !text.contains(": conformant") && !text.contains(">conformant<"),
+            "{file} claims conformance"
+        );
+    }
+    for text in [read(dir.path(), "summary.md"), stdout.clone()] {
+        assert!(!text.contains("conformant"), "{text}");
+        assert!(
+            text.contains("incomplete: 387 of 388 cases skipped, conformance unknown"),
+            "{text}"
+        );
+    }
+    // Nothing is certified: every profile's compatibility is unknown, never yes.
+    for c in results["compatibility"].as_array().unwrap() {
+        assert_ne!(c["conforms"], true, "{c}");
+    }
+}
+
+#[test]
+fn an_empty_servers_detail_listing_conforms_to_no_profile() {
+    // Arrange: GET /servers/{id} is right, /servers/detail lists nothing.
+    let runtime = rt();
+    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
+    let fault = serde_json::json!({"method": "GET", "path": "/compute/v2.1/servers/detail",
+                                   "status": 200, "body": {"servers": []}});
+    let status = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/_fake/faults", fake.uri()))
+            .json(&fault)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 201);
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act
+    let (code, stdout, _, results) = harness(&["--target", &fake.uri()], dir.path());
+
+    // Assert
+    assert_eq!(code, 1, "{stdout}");
+    let cases = results["cases"].as_array().unwrap();
+    assert!(cases.iter().all(|c| c["outcome"] == "fail"));
+    let compat: Vec<(&str, &Value)> = results["compatibility"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["profile"].as_str().unwrap(), &c["conforms"]))
+        .collect();
+    assert_eq!(
+        compat,
+        [
+            ("ecs", &Value::Bool(false)),
+            ("ecs-openstack", &Value::Bool(false)),
+            ("nova", &Value::Bool(false))
+        ]
+    );
+    assert!(!stdout.contains(" yes"), "{stdout}");
+}
+
+#[test]
+fn a_filtered_run_names_its_filter_and_never_says_all_cases() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+
+    // Act
+    let (code, stdout, _, results) = harness(&["--filter", "ecs-openstack/active/"], dir.path());
+
+    // Assert
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(results["verdict"], "conformant");
+    assert_eq!(
+        results["scope"],
+        serde_json::json!({"cases": "cases matching `ecs-openstack/active/`",
+                           "filters": ["ecs-openstack/active/"], "profiles": ["ecs-openstack"]})
+    );
+    for text in [
+        stdout,
+        read(dir.path(), "summary.md"),
+        read(dir.path(), "index.html"),
+    ] {
+        assert!(!text.contains("all cases"), "{text}");
+        assert!(
+            text.contains("cases matching `ecs-openstack/active/`"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_fake_deviation_with_a_url_target_is_a_usage_error() {
+    let runtime = rt();
+    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr, results) = harness(
+        &[
+            "--target",
+            &fake.uri(),
+            "--fake-deviation",
+            "active/rebooting=ACTIVE",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "error: --fake-deviation changes the embedded fake only, and the target is {}: drop --fake-deviation, or use --target fake",
+            fake.uri()
+        )
+    );
+    assert_eq!(results, Value::Null, "nothing ran");
+}
