@@ -44,6 +44,21 @@ pub fn errored(message: impl std::fmt::Display) -> Value {
     json!({"errored": {"message": one_line}})
 }
 
+/// An error and its sources on one line (`outer: cause: root cause`), so that e.g. the serde
+/// message behind an SDK's "error decoding response body" reaches the report.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// A `skipped` answer with its reason.
 pub fn skipped(reason: &str) -> Value {
     json!({"skipped": {"reason": reason}})

@@ -7,7 +7,7 @@ mod protocol;
 
 use openstack::compute::{Server, ServerStatus};
 use osauth::{AuthType, EndpointFilters};
-use protocol::{Adapter, Handshake, errored, fetch_field};
+use protocol::{Adapter, Handshake, error_chain, errored, fetch_field};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -101,7 +101,7 @@ impl RustOpenstack {
         let id = fetch_field(request, "server_id")?;
         self.runtime
             .block_on(cloud.get_server(id))
-            .map_err(|e| format!("Cloud::get_server failed: {e}"))
+            .map_err(|e| format!("Cloud::get_server failed: {}", error_chain(&e)))
     }
 
     fn list(&mut self, request: &Value) -> Result<Value, String> {
@@ -109,7 +109,12 @@ impl RustOpenstack {
         let servers = self
             .runtime
             .block_on(cloud.find_servers().detailed().all())
-            .map_err(|e| format!("find_servers().detailed().all() failed: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "find_servers().detailed().all() failed: {}",
+                    error_chain(&e)
+                )
+            })?;
         let servers: Vec<Value> = servers
             .iter()
             .map(|s| json!({"id": s.id(), "status": raw(s.status()), "typed": typed(s.status())}))
