@@ -6,8 +6,10 @@ including its non-conformances (pkgcloud surfaces RESCUE as its ERROR bucket, th
 enums fail a whole listing on one unknown status, ...): a change in an SDK or an adapter shows
 up here as a failing assertion.
 
-    python3 -m unittest discover -s adapters/tests -v
-    ADAPTERS=pkgcloud,gophercloud python3 -m unittest discover -s adapters/tests
+    python3 -m unittest discover -s adapters/tests -p 'test_poly*' -v
+    ADAPTERS=pkgcloud,gophercloud python3 -m unittest discover -s adapters/tests -p 'test_poly*'
+    (FAKE_SERVER=target/debug/fake-server to skip `cargo run`; ADAPTER_START_TIMEOUT=1800 when a
+    Rust adapter will be built on its first start)
 
 Cases that need a fake-server feature not present in the binary under test (status overrides,
 per-poll timelines: DESIGN-v2 §4) are skipped with that reason.
@@ -17,10 +19,11 @@ import json
 import os
 import sys
 import unittest
+import urllib.error
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from v2driver import REPO, AdapterProcess, FakeServer  # noqa: E402
+from support import ROOT as REPO, AdapterProcess, Fake  # noqa: E402
 
 
 
@@ -58,6 +61,7 @@ ADAPTERS = {
         "typed": {"SHUTOFF": "Shutoff", "RESCUE": "Rescue", "PASSWORD": "Password",
                   "SOFT_DELETED": "SoftDeleted", "UNKNOWN": "Unknown", "BUILD": "Build"},
         "odd": {s: ("errored", f"unknown variant `{s}`") for s in ("HIBERNATED", "active")},
+        "static_wait": {"active": ("reached", "ACTIVE"), "error": ("failed", "ERROR"), "missing": ("gone", None)},
         "wait": {"build-then-error": ("failed", "ERROR"), "reboot-then-active": ("reached", "ACTIVE"),
                  "powering-off-then-shutoff": ("reached", "ACTIVE"), "delete-then-gone": ("gone", None)},
     },
@@ -69,6 +73,7 @@ ADAPTERS = {
                   "UNKNOWN": "UNKNOWN", "ACTIVE": "RUNNING"},
         # It upper-cases the raw status before mapping: a lower-case `active` reads as RUNNING.
         "odd": {"HIBERNATED": ("listed", "UNKNOWN"), "active": ("listed", "RUNNING")},
+        "static_wait": {"active": ("reached", "ACTIVE"), "error": ("timeout", "ERROR"), "missing": ("skipped", None)},
         "wait": {"build-then-error": ("timeout", "ERROR"), "reboot-then-active": ("reached", "ACTIVE"),
                  "powering-off-then-shutoff": ("reached", "ACTIVE"), "delete-then-gone": ("skipped", None)},
     },
@@ -84,6 +89,7 @@ ADAPTERS = {
         "model": ("string", None),
         "typed": {},
         "odd": {"HIBERNATED": ("listed", "HIBERNATED"), "active": ("listed", "active")},
+        "static_wait": {"active": ("reached", "ACTIVE"), "error": ("timeout", None), "missing": ("skipped", None)},
         "wait": {"build-then-error": ("timeout", None), "reboot-then-active": ("reached", "ACTIVE"),
                  "powering-off-then-shutoff": ("reached", "ACTIVE"), "delete-then-gone": ("skipped", None)},
     },
@@ -104,6 +110,8 @@ WAITS = {
                          {"until": "deleted", "target": None, "timeout_s": 3}),
 }
 
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
+
 # Odd status -> the vm_state the second fake serves with it (`--deviation VM/null=STATUS`).
 ODD_VM_STATES = {"HIBERNATED": "odd-hibernated", "active": "odd-lower"}
 
@@ -113,16 +121,30 @@ ODD_FAKE = None
 
 def setUpModule():
     global FAKE, ODD_FAKE
-    FAKE = FakeServer()
+    FAKE = Fake()
     deviations = []
     for status, vm_state in ODD_VM_STATES.items():
         deviations += ["--deviation", f"{vm_state}/null={status}"]
-    ODD_FAKE = FakeServer(*deviations)
+    ODD_FAKE = Fake(*deviations)
 
 
 def tearDownModule():
-    FAKE.close()
-    ODD_FAKE.close()
+    FAKE.stop()
+    ODD_FAKE.stop()
+
+
+def seed(fake, servers):
+    """Seeds control-plane items; returns their ids in order."""
+    return [s["id"] for s in fake.seed(*servers)]
+
+
+def accepts(fake, item):
+    """Whether this fake's control plane takes the item (e.g. a `timeline`, DESIGN-v2 §4)."""
+    try:
+        fake.seed(item)
+        return True
+    except urllib.error.HTTPError:
+        return False
 
 
 def selected(name):
@@ -138,7 +160,7 @@ class AdapterTests:
     @classmethod
     def setUpClass(cls):
         cls.spec = ADAPTERS[cls.NAME]
-        cls.adapter = AdapterProcess([os.path.join(REPO, "adapters", cls.NAME, "run")])
+        cls.adapter = AdapterProcess(cls.NAME)
         cls.handshake = cls.adapter.start(2)
 
     @classmethod
@@ -161,35 +183,35 @@ class AdapterTests:
             self.assertEqual(self.declared(raw), typed, raw)
 
     def test_handshake_v1_answers_v1_with_fetch_only(self):
-        other = AdapterProcess([os.path.join(REPO, "adapters", self.NAME, "run")])
+        other = AdapterProcess(self.NAME)
         try:
             answer = other.start(1)
             self.assertEqual((answer["version"], answer["capabilities"]), (1, ["fetch"]))
             self.assertNotIn("status_model", answer)
-            [server_id] = FAKE.seed([{"vm_state": "active", "task_state": "rebooting"}])
-            self.assertEqual(other.run_v1(FAKE.fetch(server_id), "active", "rebooting")["status"], "REBOOT")
+            [server] = FAKE.seed({"vm_state": "active", "task_state": "rebooting"})
+            case = {"id": "q0123abcd-1", "vm_state": "active", "task_state": "rebooting"}
+            self.assertEqual(other.run(fetch=FAKE.fetch(server), case=case)["status"], "REBOOT")
         finally:
             self.assertEqual(other.stop(), 0)
 
     def test_fetch_answers_the_raw_status(self):
-        ids = FAKE.seed([{"vm_state": v, "task_state": t} for v, t in SURFACE.values()])
+        ids = seed(FAKE, [{"vm_state": v, "task_state": t} for v, t in SURFACE.values()])
         for status, server_id in zip(SURFACE, ids):
-            answer = self.adapter.run("fetch", FAKE.fetch(server_id))
+            answer = self.adapter.run("fetch", FAKE.fetch({"id": server_id}))
             self.assertEqual(answer.get("status"), status, answer)
 
     def test_surface_gives_raw_and_declared_typed_value(self):
-        ids = FAKE.seed([{"vm_state": v, "task_state": t} for v, t in SURFACE.values()])
+        ids = seed(FAKE, [{"vm_state": v, "task_state": t} for v, t in SURFACE.values()])
         for status, server_id in zip(SURFACE, ids):
-            answer = self.adapter.run("surface", FAKE.fetch(server_id))
-            self.assertEqual(answer, {"seq": self.adapter.seq, "status": status,
-                                      "typed": self.declared(status)}, status)
+            answer = self.adapter.run("surface", FAKE.fetch({"id": server_id}))
+            self.assertEqual(answer, {"status": status, "typed": self.declared(status)}, status)
             if status in self.spec["typed"]:
                 self.assertEqual(answer["typed"], self.spec["typed"][status], status)
 
     def test_list_returns_every_server_once(self):
         # Nova lists neither soft-deleted nor deleted servers (unless an admin asks for them).
         listable = {s: p for s, p in SURFACE.items() if s not in ("SOFT_DELETED", "DELETED")}
-        ids = FAKE.seed([{"vm_state": v, "task_state": t} for v, t in listable.values()])
+        ids = seed(FAKE, [{"vm_state": v, "task_state": t} for v, t in listable.values()])
         answer = self.adapter.run("list", FAKE.fetch())
         self.assertIn("servers", answer, answer)
         listed = [s for s in answer["servers"] if s["id"] in ids]
@@ -204,8 +226,8 @@ class AdapterTests:
         # the fake serves with that status), which every fake-server build has.
         for odd, (shape, expected) in self.spec["odd"].items():
             with self.subTest(odd=odd):
-                ODD_FAKE.request("POST", "/_fake/reset")
-                ids = ODD_FAKE.seed([{"vm_state": "active", "task_state": None},
+                ODD_FAKE.control("POST", "reset")
+                ids = seed(ODD_FAKE, [{"vm_state": "active", "task_state": None},
                                      {"vm_state": ODD_VM_STATES[odd], "task_state": None},
                                      {"vm_state": "stopped", "task_state": None}])
                 answer = self.adapter.run("list", ODD_FAKE.fetch())
@@ -217,18 +239,38 @@ class AdapterTests:
                 self.assertEqual((by_id[ids[1]]["status"], by_id[ids[1]]["typed"]), (odd, expected))
                 self.assertEqual((by_id[ids[0]]["status"], by_id[ids[2]]["status"]), ("ACTIVE", "SHUTOFF"))
 
+    def test_wait_on_a_server_that_does_not_change(self):
+        """Without timelines: ACTIVE reaches ACTIVE; ERROR must fail fast rather than time out;
+        a server that does not exist is gone for a deletion waiter."""
+        if "wait" not in self.spec["capabilities"]:
+            self.skipTest(f"{self.NAME} declares no `wait`: its SDK has no usable waiter")
+        active, error = FAKE.seed({"vm_state": "active", "task_state": None},
+                                  {"vm_state": "error", "task_state": None})
+        asks = {
+            "active": (active, {"until": "status", "target": "ACTIVE", "timeout_s": 2}),
+            "error": (error, {"until": "status", "target": "ACTIVE", "timeout_s": 2}),
+            "missing": ({"id": MISSING_ID}, {"until": "deleted", "target": None, "timeout_s": 2}),
+        }
+        for name, (outcome, status) in self.spec["static_wait"].items():
+            with self.subTest(server=name):
+                server, wait = asks[name]
+                answer = self.adapter.run("wait", FAKE.fetch(server), {**wait, "interval_s": 0.05})
+                if outcome == "skipped":
+                    self.assertIn("reason", answer["skipped"])
+                    continue
+                self.assertEqual((answer["wait"]["outcome"], answer["wait"]["status"]), (outcome, status), answer)
+
     def test_wait_scenarios(self):
         if "wait" not in self.spec["capabilities"]:
             self.skipTest(f"{self.NAME} declares no `wait`: its SDK has no usable waiter")
-        if not FAKE.accepts({"vm_state": "active", "task_state": None,
-                             "timeline": [{"vm_state": "active", "task_state": None}]}):
+        if not accepts(FAKE, {"vm_state": "active", "task_state": None,
+                              "timeline": [{"vm_state": "active", "task_state": None}]}):
             self.skipTest("this fake-server has no per-poll `timeline` (DESIGN-v2 §4)")
         for name, (outcome, status) in self.spec["wait"].items():
             with self.subTest(scenario=name):
                 timeline, wait = WAITS[name]
-                [server_id] = FAKE.seed([{**timeline[0], "timeline": timeline}
-                                         if "vm_state" in timeline[0] else {"timeline": timeline}])
-                answer = self.adapter.run("wait", FAKE.fetch(server_id), {**wait, "interval_s": 0.05})
+                [server] = FAKE.seed({**timeline[0], "timeline": timeline})
+                answer = self.adapter.run("wait", FAKE.fetch(server), {**wait, "interval_s": 0.05})
                 if outcome == "skipped":
                     self.assertIn("reason", answer["skipped"])
                     continue
