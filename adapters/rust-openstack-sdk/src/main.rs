@@ -17,7 +17,7 @@ use openstack_sdk::auth::authtoken::AuthToken;
 use openstack_sdk::config::CloudConfig;
 use openstack_types::compute::v2::server::response::get_20::{ServerResponse, Status};
 use openstack_types::compute::v2::server::response::list_detailed_21::ServerResponse as Listed;
-use protocol::{Adapter, Handshake, errored, fetch_field};
+use protocol::{Adapter, Handshake, error_chain, errored, fetch_field};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -57,6 +57,21 @@ struct GtemaSdk {
     sessions: HashMap<(String, String), AsyncOpenStack>,
 }
 
+/// `GET servers/{id}` (`get_20`, the SDK's only public server GET) pinned to microversion 2.1
+/// with the builder's own `header`. Unpinned, with `compute_endpoint_override` the SDK has no
+/// discovered version range and sends the endpoint's floor, `compute 2.0`, which Nova's /v2.1
+/// refuses with 406 (see README.md); 2.1 is the version `get_20`'s typed response describes.
+fn get_request(id: &str) -> Result<get_20::Request<'_>, String> {
+    get_20::Request::builder()
+        .id(id)
+        .header(
+            http::HeaderName::from_static("openstack-api-version"),
+            http::HeaderValue::from_static("compute 2.1"),
+        )
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 /// The variant's name, e.g. `Shutoff`.
 fn typed(status: &Status) -> String {
     format!("{status:?}")
@@ -81,13 +96,16 @@ impl GtemaSdk {
         if let Some(session) = self.sessions.get(&key) {
             return Ok(session.clone());
         }
+        // The session registers Keystone from `auth.auth_url` even though it never calls it.
         let config: CloudConfig = serde_json::from_value(json!({
+            "auth_type": "v3token",
+            "auth": {"auth_url": fetch_field(request, "auth_url")?, "token": token},
             "auth_cache": false,
             "compute_endpoint_override": compute_url,
         }))
         .map_err(|e| format!("CloudConfig: {e}"))?;
         let auth = Auth::AuthToken(Box::new(AuthToken::from(token)));
-        let session = AsyncOpenStack::new_impl(&config, auth).map_err(|e| e.to_string())?;
+        let session = AsyncOpenStack::new_impl(&config, auth).map_err(|e| error_chain(&e))?;
         self.sessions.insert(key, session.clone());
         Ok(session)
     }
@@ -95,13 +113,10 @@ impl GtemaSdk {
     fn get_server(&mut self, request: &Value) -> Result<ServerResponse, String> {
         let session = self.session(request)?;
         let id = fetch_field(request, "server_id")?;
-        let endpoint = get_20::Request::builder()
-            .id(id)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let endpoint = get_request(id)?;
         self.runtime
             .block_on(endpoint.query_async(&session))
-            .map_err(|e| format!("compute::v2::server::get_20 failed: {e}"))
+            .map_err(|e| format!("compute::v2::server::get_20 failed: {}", error_chain(&e)))
     }
 
     fn list(&mut self, request: &Value) -> Result<Value, String> {
@@ -112,7 +127,12 @@ impl GtemaSdk {
         let servers: Vec<Listed> = self
             .runtime
             .block_on(paged(endpoint, Pagination::All).query_async(&session))
-            .map_err(|e| format!("compute::v2::server::list_detailed_21 failed: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "compute::v2::server::list_detailed_21 failed: {}",
+                    error_chain(&e)
+                )
+            })?;
         let servers: Vec<Value> = servers
             .iter()
             .map(|s| {
@@ -133,10 +153,7 @@ impl GtemaSdk {
             .and_then(Value::as_f64)
             .unwrap_or(0.05);
         let backoff = Backoff::fixed(Duration::from_secs_f64(interval));
-        let endpoint = get_20::Request::builder()
-            .id(id)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let endpoint = get_request(id)?;
         let result = match spec.get("until").and_then(Value::as_str) {
             Some("deleted") => {
                 let waiter = wait_deleted(endpoint).timeout(Duration::from_secs_f64(timeout));
@@ -187,7 +204,7 @@ fn wait_answer(
             "outcome": "timeout", "status": null,
             "message": format!("WaitTimeout after {:.2} s", elapsed.as_secs_f64()),
         })),
-        Err(e) => Err(format!("waiter failed: {e}")),
+        Err(e) => Err(format!("waiter failed: {}", error_chain(&e))),
     }
 }
 
