@@ -700,3 +700,14 @@ fn a_non_conformant_adapter_gets_a_bundle_that_does_not_verify() {
         ["✘ outcomes: 1 failed: ecs/active/rebooting"]
     );
 }
+
+#[test]
+fn the_example_product_yaml_in_docs_is_valid_and_claims_every_profile() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/PRODUCT.example.yaml");
+
+    let product =
+        harness::certify::load_product(&path).expect("docs/PRODUCT.example.yaml is valid");
+
+    assert_eq!(product.version, harness::VERSION);
+    assert_eq!(product.profiles, harness::case::BUILTIN_NAMES);
+}
