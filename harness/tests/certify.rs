@@ -683,7 +683,7 @@ fn a_non_conformant_adapter_gets_a_bundle_that_does_not_verify() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout
-            .contains("✘ outcomes: 1 failed: ecs/active/rebooting\n"),
+            .contains("✘ outcomes: 1 failed: ecs/active/rebooting; results.json records the verdict `non-conformant`\n"),
         "{}",
         out.stdout
     );
@@ -697,7 +697,9 @@ fn a_non_conformant_adapter_gets_a_bundle_that_does_not_verify() {
     assert_eq!(verified.code, 1);
     assert_eq!(
         failed_lines(&verified),
-        ["✘ outcomes: 1 failed: ecs/active/rebooting"]
+        [
+            "✘ outcomes: 1 failed: ecs/active/rebooting; results.json records the verdict `non-conformant`"
+        ]
     );
 }
 
@@ -710,4 +712,25 @@ fn the_example_product_yaml_in_docs_is_valid_and_claims_every_profile() {
 
     assert_eq!(product.version, harness::VERSION);
     assert_eq!(product.profiles, harness::case::BUILTIN_NAMES);
+}
+
+#[test]
+fn a_filtered_run_and_a_recorded_verdict_other_than_conformant_are_named() {
+    let (_keep, dir) = bundle();
+    edit_results(&dir, |v| {
+        v["scope"]["filters"] = serde_json::json!(["ecs/active/*"]);
+        v["verdict"] = "incomplete".into();
+    });
+    rehash(&dir);
+
+    let out = verify(&dir, &[]);
+
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        failed_lines(&out),
+        [
+            "✘ cases: the run was filtered (ecs/active/*), a certification runs every case",
+            "✘ outcomes: results.json records the verdict `incomplete`",
+        ]
+    );
 }

@@ -116,7 +116,7 @@ fn readme(input: BundleInput<'_>) -> String {
         md,
         "**{} {}**: {} cases of {} against `{}`: {} passed, {} failed, {} errored, {} skipped.\n",
         verdict.badge(),
-        verdict.as_str(),
+        verdict.as_word(),
         totals.total(),
         profiles.join(", "),
         report.target,

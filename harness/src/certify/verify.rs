@@ -313,6 +313,12 @@ fn cases(results: &ResultsRecord, claimed: &Result<Vec<Profile>, String>) -> Che
         }
     }
     let mut problems = Vec::new();
+    if let Some(scope) = results.scope.as_ref().filter(|s| !s.filters.is_empty()) {
+        problems.push(format!(
+            "the run was filtered ({}), a certification runs every case",
+            scope.filters.join(", ")
+        ));
+    }
     for (what, ids) in [
         ("missing", &missing),
         ("more than once", &duplicated),
@@ -368,6 +374,10 @@ fn outcomes(results: &ResultsRecord) -> Check {
     }
     if results.cases.is_empty() {
         problems.push("no case at all".to_owned());
+    }
+    // Format 2 records the judge's verdict; format 1 has none (the counts above decide).
+    if let Some(verdict) = results.verdict.as_deref().filter(|v| *v != "conformant") {
+        problems.push(format!("{RESULTS_FILE} records the verdict `{verdict}`"));
     }
     if problems.is_empty() {
         Check::pass(
