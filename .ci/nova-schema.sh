@@ -10,6 +10,9 @@ if [ ! -x "$py" ]; then
     adapters/nova/run </dev/null >/dev/null
 fi
 cargo build -q -p fake-server
+# Where cargo put it: CARGO_TARGET_DIR, build.target-dir, or ./target (.ci/run passes it).
+fake_server=${FAKE_SERVER_BIN:-$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/fake-server}
 out=$(mktemp)
 pid=
 cleanup() {
@@ -18,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for profile in nova ecs-openstack ecs; do
-    ./target/debug/fake-server --listen 127.0.0.1:0 --profile "$profile" >"$out" &
+    "$fake_server" --listen 127.0.0.1:0 --profile "$profile" >"$out" &
     pid=$!
     base=
     for _ in $(seq 100); do

@@ -7,8 +7,8 @@
 # 1. A venv under .ci/.cache/interop-venv (git-ignored) holds the clients. A stamp records the
 #    sha256 of requirements.txt plus the Python version; a current venv is reused (milliseconds),
 #    a stale one is rebuilt. flock keeps two runs from installing at once. INTEROP_PYTHON picks
-#    the interpreter (default python3). If python-novaclient alone fails to install, the nova
-#    checks are skipped and the script says so.
+#    the interpreter (default python3). A client that fails to install fails the set-up (exit 2)
+#    with pip's reason: no client is ever dropped silently.
 # 2. Builds fake-server and starts it on a free loopback port (port 0: the OS picks) with
 #    `--profile nova --manual-clock --step-ms 50`. The manual clock makes action walks wait for
 #    interop.py to advance it, so the transient states of a reboot are asserted exactly even
@@ -39,31 +39,26 @@ fail_setup() {
 want="$(sha256sum "$req" | cut -d' ' -f1) $("$python" -c 'import sys; print(sys.version.split()[0])')" ||
     fail_setup "no usable $python"
 mkdir -p "$cache"
-if [ ! -f "$stamp" ] || [ "$(head -n1 "$stamp")" != "$want" ]; then
+# A stamp from an older script may say `missing` on line 2 (python-novaclient was dropped):
+# such a venv is stale too, so every client is installed again or the step fails.
+current() { [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] && [ "$(sed -n 2p "$stamp")" = installed ]; }
+if ! current; then
     exec 9>"$cache/interop-venv.lock"
     flock 9
     # Another run may have finished the install while this one waited for the lock.
-    if [ ! -f "$stamp" ] || [ "$(head -n1 "$stamp")" != "$want" ]; then
+    if ! current; then
         echo "interop: creating $venv (first run, or requirements.txt changed)"
         rm -rf "$venv"
         "$python" -m venv "$venv" || fail_setup "could not create $venv"
         pip=("$venv/bin/python" -m pip install --disable-pip-version-check --quiet)
-        if "${pip[@]}" -r "$req"; then
-            nova=installed
-        else
-            # Retry without python-novaclient: its checks are optional.
-            grep -v '^python-novaclient' "$req" >"$venv/requirements-no-nova.txt"
-            "${pip[@]}" -r "$venv/requirements-no-nova.txt" ||
-                fail_setup "could not install $req (see pip's output above)"
-            nova=missing
-            echo "interop: python-novaclient did not install; the nova checks will be skipped"
+        if ! pip_log=$("${pip[@]}" -r "$req" 2>&1); then
+            printf '%s\n' "$pip_log" >&2
+            reason=$(printf '%s\n' "$pip_log" | grep -E '^(ERROR|error):' | head -n3 | tr '\n' ' ')
+            fail_setup "could not install every client of $req: ${reason:-see the pip output above}"
         fi
-        printf '%s\n%s\n' "$want" "$nova" >"$stamp"
+        printf '%s\n%s\n' "$want" installed >"$stamp"
     fi
     exec 9>&-
-fi
-if [ "$(sed -n 2p "$stamp")" = missing ]; then
-    export INTEROP_SKIP_NOVA=1
 fi
 "$venv/bin/python" - <<'EOF'
 import importlib.metadata as m
