@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Validate every cases/profiles/*.json against cases/schema/profile.schema.json (draft 2020-12).
+"""Validate every cases/profiles/*.json against cases/schema/profile.schema.json and every
+cases/scenarios/*.json against cases/schema/scenario.schema.json (draft 2020-12).
 
-Also checks that the schema is itself valid and that it rejects a few broken profiles, so a schema
-that accepts everything cannot pass. Prints 'N passed, N failed' and exits 1 on any failure, 2 on a
+Also checks that each schema is itself valid and that it rejects a few broken documents, so a
+schema that accepts everything cannot pass. Prints 'N passed, N failed' and exits 1 on any failure, 2 on a
 set-up failure.
 
 Needs the `jsonschema` package. If the running Python lacks it, the script creates a venv under
@@ -106,6 +107,36 @@ negatives = {
 }
 for label, document in negatives.items():
     report(not validator.is_valid(document), f"schema rejects: {label}")
+
+# Scenarios.
+scenario_schema = json.loads((CASES / "schema" / "scenario.schema.json").read_text(encoding="utf-8"))
+Draft202012Validator.check_schema(scenario_schema)
+scenario_validator = Draft202012Validator(scenario_schema)
+scenarios = sorted((CASES / "scenarios").glob("*.json"))
+if not scenarios:
+    report(False, "cases/scenarios/*.json", ": no scenario found")
+for path in scenarios:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    errors = sorted(scenario_validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    detail = "".join(f"\n  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors)
+    report(not errors, f"{path.relative_to(CASES.parent)} validates", detail)
+
+wait = json.loads((CASES / "scenarios" / "build-then-error.json").read_text(encoding="utf-8"))
+listing = json.loads((CASES / "scenarios" / "list-future-status.json").read_text(encoding="utf-8"))
+scenario_negatives = {
+    "wait without timeline": mutated(wait, lambda d: d.pop("timeline")),
+    "wait without a default expectation": mutated(wait, lambda d: d["expect"].pop("default")),
+    "unknown outcome": mutated(wait, lambda d: d["expect"]["default"].update(outcome="done")),
+    "step that is gone and has a state": mutated(wait, lambda d: d["timeline"][1].update(gone=True)),
+    "zero polls": mutated(wait, lambda d: d["timeline"][0].update(polls=0)),
+    "no public report": mutated(wait, lambda d: d.update(reproduces=[])),
+    "http report URL": mutated(wait, lambda d: d["reproduces"][0].update(url="http://example.com")),
+    "list with a timeline": mutated(listing, lambda d: d.update(timeline=wait["timeline"])),
+    "list without odd": mutated(listing, lambda d: d.pop("odd")),
+    "unknown field": mutated(listing, lambda d: d.update(extra=1)),
+}
+for label, document in scenario_negatives.items():
+    report(not scenario_validator.is_valid(document), f"scenario schema rejects: {label}")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,4 +1,4 @@
-//! The reference SDK adapter: protocol v1 (`adapters/PROTOCOL.md`) in plain Rust, with no
+//! The reference SDK adapter: protocol v2 (`adapters/PROTOCOL.md`) in plain Rust, with no
 //! dependency beyond `serde_json`.
 //!
 //! It is a `derive` adapter: it computes the status from the case's `vm_state` and `task_state`
@@ -10,7 +10,7 @@
 //! ```
 //!
 //! or talk to it by hand: `cargo run -q -p harness --example reference_adapter`, then type
-//! `{"cmd":"start","version":1}` and press Enter.
+//! `{"cmd":"start","version":2}` and press Enter.
 //!
 //! For the harness's own tests it can also misbehave on purpose, chosen by the environment
 //! variable `REFERENCE_ADAPTER_MISBEHAVE` (counts are `run` requests of this process, from 1):
@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use std::io::{BufRead, Write};
 
 /// The protocol version this adapter speaks.
-const PROTOCOL_VERSION: u64 = 1;
+const PROTOCOL_VERSION: u64 = 2;
 
 fn main() {
     let misbehave = Misbehave::from_env();
@@ -70,7 +70,14 @@ fn main() {
                 let task_state = case
                     .and_then(|c| c.get("task_state"))
                     .and_then(Value::as_str);
+                let kind = request.get("kind").and_then(Value::as_str);
                 let answer = match misbehave.at(runs) {
+                    // A v2 request says what it asks; this adapter only derives.
+                    _ if kind.is_some_and(|k| k != "derive") => json!({"seq": seq,
+                    "errored": {"message": format!(
+                        "the reference adapter only derives; it was asked {}",
+                        kind.unwrap_or_default()
+                    )}}),
                     Some(Fault::Crash) => {
                         eprintln!("reference adapter: crashing at run {runs} as asked");
                         std::process::exit(3);
@@ -91,8 +98,8 @@ fn main() {
                     None if misbehave.wrong_status(vm_state, task_state) => {
                         json!({"seq": seq, "status": "ACTIVE"})
                     }
-                    // The real work of a derive adapter: states in, status out. The server JSON
-                    // of the request is deliberately not read: its `status` is the fake's answer.
+                    // The real work of a derive adapter: states in, status out. The case id is
+                    // opaque (`q<nonce>-<n>`): nothing else in the request names the profile.
                     None => json!({"seq": seq, "status": derive(vm_state, task_state)}),
                 };
                 previous_seq = seq;

@@ -386,6 +386,8 @@ mod tests {
             implementation: None,
             compatibility: Vec::new(),
             cases,
+            seed: None,
+            timelines: Vec::new(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod client;
 pub mod compare;
 pub mod exit_code;
 pub mod judge;
+pub mod kinds;
 pub mod matrix;
 pub mod modes;
 pub mod outcome;

@@ -9,8 +9,9 @@
 use assert_cmd::Command;
 use harness::case::{Case, builtin_profile};
 use harness::outcome::{Observation, Seen};
-use harness::target::adapter::{AdapterOptions, AdapterTarget, Capability, FetchInfo, TargetError};
-use serde_json::json;
+use harness::target::adapter::{
+    AdapterOptions, AdapterTarget, Capability, FetchInfo, Question, TargetError, observation,
+};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -94,9 +95,14 @@ fn case(id: &str) -> Case {
         .unwrap_or_else(|| panic!("no case {id}"))
 }
 
-fn server(case: &Case) -> serde_json::Value {
-    json!({"id": case.id.as_str(), "status": case.expected,
-           "OS-EXT-STS:vm_state": case.vm_state, "OS-EXT-STS:task_state": case.task_state})
+/// Asks a derive question for a case's pair, under an opaque id.
+async fn derive(adapter: &mut AdapterTarget, case: &Case) -> Observation {
+    let question = Question::derive(
+        "q0000test-1",
+        case.vm_state.as_deref(),
+        case.task_state.as_deref(),
+    );
+    observation(adapter.ask(&question).await)
 }
 
 fn seen(status: &str) -> Observation {
@@ -120,7 +126,7 @@ fn errored(message: &str, detail: Option<&str>) -> Observation {
 async fn run_first(adapter: &mut AdapterTarget, n: usize) -> Vec<Observation> {
     let mut out = Vec::new();
     for case in cases().iter().take(n) {
-        out.push(adapter.run(case, &server(case), None).await);
+        out.push(derive(adapter, case).await);
     }
     out
 }
@@ -138,8 +144,12 @@ async fn reference_adapter_derives_every_ecs_openstack_case_as_the_profile_expec
     let all = cases();
     assert_eq!(all.len(), 388);
     for case in &all {
-        let observation = adapter.run(case, &server(case), None).await;
-        assert_eq!(observation, seen(&case.expected), "{}", case.id);
+        assert_eq!(
+            derive(&mut adapter, case).await,
+            seen(&case.expected),
+            "{}",
+            case.id
+        );
     }
     assert_eq!(adapter.restarts(), 0);
     adapter.stop().await.expect("clean stop");
@@ -210,7 +220,7 @@ async fn wrong_status_for_two_named_pairs_is_seen_as_such_without_errors() {
     let mut adapter = reference(Some("wrong-status:active/rebooting,stopped/null"), 5).await;
     let mut differing = Vec::new();
     for case in cases() {
-        match adapter.run(&case, &server(&case), None).await {
+        match derive(&mut adapter, &case).await {
             Observation::Seen(s) if s.status != case.expected => {
                 differing.push(format!("{} -> {}", case.id, s.status));
             }
@@ -231,9 +241,9 @@ async fn wrong_status_for_two_named_pairs_is_seen_as_such_without_errors() {
 #[tokio::test]
 async fn handshake_failures_are_errors_named_after_the_step() {
     let started = Instant::now();
-    let version = AdapterTarget::start(&reference_command(Some("version:2")), options(2)).await;
+    let version = AdapterTarget::start(&reference_command(Some("version:3")), options(2)).await;
     assert!(
-        matches!(&version, Err(TargetError::VersionMismatch { got, expected: 1, .. }) if got == "2"),
+        matches!(&version, Err(TargetError::VersionMismatch { got, expected: 2, .. }) if got == "3"),
         "{version:?}"
     );
 
@@ -370,38 +380,39 @@ async fn skipped_errored_invalid_and_echoing_answers_map_to_observations() {
 }
 
 #[tokio::test]
-async fn fetch_adapters_get_the_fetch_info_and_error_without_it() {
+async fn fetch_adapters_get_the_fetch_info_and_are_never_asked_what_they_do_not_declare() {
     let mut adapter = AdapterTarget::start(&fixture("fetch-echo.sh"), options(2))
         .await
         .expect("starts");
     assert_eq!(adapter.capabilities(), &[Capability::Fetch]);
+    assert_eq!(adapter.protocol_version(), 1);
     let c = case("ecs-openstack/active/rebooting");
     let fetch = FetchInfo {
         compute_url: "http://127.0.0.1:1/compute/v2.1".into(),
         auth_url: "http://127.0.0.1:1/identity/v3".into(),
         token: "t".into(),
         project_id: "p".into(),
-        server_id: "srv-42".into(),
+        server_id: Some("srv-42".into()),
     };
+    let question = Question::fetching("q0000test-1", Capability::Fetch, &fetch)
+        .with_pair(c.vm_state.as_deref(), c.task_state.as_deref());
+    assert_eq!(observation(adapter.ask(&question).await), seen("srv-42"));
     assert_eq!(
-        adapter.run(&c, &server(&c), Some(&fetch)).await,
-        seen("srv-42")
+        observation(
+            adapter
+                .ask(&Question::derive("q0000test-2", Some("active"), None))
+                .await
+        ),
+        errored("adapter does not declare the `derive` capability", None)
     );
-    assert_eq!(
-        adapter.run(&c, &server(&c), None).await,
-        errored(
-            "adapter only fetches, and no server was seeded for it to fetch",
-            None
-        )
-    );
-    // A derive adapter is not sent the fetch info at all.
-    let mut derive = AdapterTarget::start(&fixture("answers.sh"), options(2))
+    // A derive adapter is never asked to fetch.
+    let mut derive_only = AdapterTarget::start(&fixture("answers.sh"), options(2))
         .await
         .expect("starts");
-    assert!(matches!(
-        derive.run(&c, &server(&c), Some(&fetch)).await,
-        Observation::Skipped { .. }
-    ));
+    assert_eq!(
+        observation(derive_only.ask(&question).await),
+        errored("adapter does not declare the `fetch` capability", None)
+    );
 }
 
 #[tokio::test]
@@ -539,7 +550,9 @@ fn protocol_schema_defines_every_message() {
             "run_response",
             "start",
             "start_response",
-            "stop"
+            "status_model",
+            "stop",
+            "wait"
         ]
     );
 }
@@ -574,7 +587,7 @@ async fn python_adapter_venv_is_created_once_cached_and_rebuilt_on_new_requireme
         let mut adapter = AdapterTarget::start(&command, options(120))
             .await
             .expect("starts");
-        assert_eq!(adapter.run(&c, &json!({}), None).await, seen("ACTIVE"));
+        assert_eq!(derive(&mut adapter, &c).await, seen("ACTIVE"));
         adapter.stop().await.expect("clean stop");
     };
 

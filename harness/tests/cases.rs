@@ -639,7 +639,40 @@ fn cases_check_without_files_checks_the_builtins() {
         stdout,
         "ok: cases/profiles/ecs.json: profile ecs (44 valid, 180 invalid, 28 probe)\n\
          ok: cases/profiles/ecs-openstack.json: profile ecs-openstack (50 valid, 298 invalid, 40 probe)\n\
-         ok: cases/profiles/nova.json: profile nova (39 valid, 477 invalid, 40 probe)\n"
+         ok: cases/profiles/nova.json: profile nova (39 valid, 477 invalid, 40 probe)\n\
+         ok: cases/scenarios/build-then-error.json: wait scenario, 2 public reports\n\
+         ok: cases/scenarios/delete-soft-deleted.json: wait scenario, 2 public reports\n\
+         ok: cases/scenarios/delete-then-gone.json: wait scenario, 1 public report\n\
+         ok: cases/scenarios/list-empty-status.json: list scenario, 1 public report\n\
+         ok: cases/scenarios/list-every-status.json: list scenario, 4 public reports\n\
+         ok: cases/scenarios/list-future-status.json: list scenario, 1 public report\n\
+         ok: cases/scenarios/list-lowercase-status.json: list scenario, 1 public report\n\
+         ok: cases/scenarios/pause-to-paused.json: wait scenario, 1 public report\n\
+         ok: cases/scenarios/powering-off-then-shutoff.json: wait scenario, 2 public reports\n\
+         ok: cases/scenarios/reboot-then-active.json: wait scenario, 1 public report\n\
+         ok: cases/scenarios/rescue-to-rescued.json: wait scenario, 1 public report\n\
+         ok: cases/scenarios/shelve-to-offloaded.json: wait scenario, 1 public report\n"
+    );
+}
+
+/// A broken scenario file is named with line, column and field; exit 2.
+#[test]
+fn cases_check_names_file_line_and_field_of_a_broken_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let file = scenarios.join("bad.json");
+    std::fs::write(
+        &file,
+        "{\"format_version\": 1, \"name\": \"bad\", \"kind\": \"list\", \"title\": \"t\",\n \"reproduces\": [{\"url\": \"https://a\", \"summary\": \"s\"}],\n \"servers\": [{\"vm_state\": \"active\", \"task_state\": null}, {\"vm_state\": \"active\", \"task_state\": null}],\n \"odd\": 5}\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let (code, _, stderr) = harness(&["cases", "check", path]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!("error: {path}:4:9: odd: is 5, but there are 2 servers\n")
     );
 }
 

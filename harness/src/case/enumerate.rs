@@ -37,7 +37,12 @@ impl GroupCounts {
                 Group::Invalid => counts.invalid += 1,
                 Group::Probe => counts.probe += 1,
                 // Observe and lifecycle checks are never enumerated from a profile.
-                Group::Filter | Group::Lifecycle => {}
+                Group::Filter
+                | Group::Lifecycle
+                | Group::Challenge
+                | Group::Surface
+                | Group::List
+                | Group::Wait => {}
             }
         }
         counts

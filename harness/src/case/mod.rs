@@ -34,6 +34,7 @@ mod generated;
 mod locate;
 mod model;
 mod profile;
+mod scenario;
 
 pub use builtin::{
     BUILTIN_NAMES, DEFAULT_PROFILE, builtin_profile, builtin_profiles, resolve_profiles,
@@ -50,3 +51,7 @@ pub use generated::{
 pub use locate::{Position, locate};
 pub use model::{Case, CaseId, Group, state_label};
 pub use profile::{LoadProfileError, Profile};
+pub use scenario::{
+    Expectation, ListServer, Reproduces, SCENARIO_FORMAT_VERSION, Scenario, ScenarioError,
+    ScenarioKind, Step, WaitTarget, builtin_scenarios,
+};

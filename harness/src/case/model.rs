@@ -17,16 +17,29 @@ pub enum Group {
     Filter,
     /// A lifecycle step's settled state (lifecycle mode; never enumerated from a profile).
     Lifecycle,
+    /// A fetch adapter's per-run challenge: a server whose status the fake reports as a random
+    /// value known only to the harness.
+    Challenge,
+    /// An SDK's typed view of one status of the profile (adapter `surface` cases).
+    Surface,
+    /// A listing with one odd status among ordinary ones (adapter `list` scenarios).
+    List,
+    /// An SDK waiter on a scripted timeline (adapter `wait` scenarios).
+    Wait,
 }
 
 impl Group {
     /// All groups, in report order.
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 9] = [
         Group::Valid,
         Group::Invalid,
         Group::Probe,
         Group::Filter,
         Group::Lifecycle,
+        Group::Challenge,
+        Group::Surface,
+        Group::List,
+        Group::Wait,
     ];
 
     /// The lower-case name used in ids, JUnit class names and `results.json`.
@@ -37,6 +50,10 @@ impl Group {
             Group::Probe => "probe",
             Group::Filter => "filter",
             Group::Lifecycle => "lifecycle",
+            Group::Challenge => "challenge",
+            Group::Surface => "surface",
+            Group::List => "list",
+            Group::Wait => "wait",
         }
     }
 }
@@ -104,7 +121,10 @@ pub struct Case {
 impl Case {
     /// A human-readable, stable test name such as `active / rebooting -> REBOOT`.
     pub fn display_name(&self) -> String {
-        if matches!(self.group, Group::Filter | Group::Lifecycle) {
+        if matches!(
+            self.group,
+            Group::Filter | Group::Lifecycle | Group::Surface | Group::List | Group::Wait
+        ) {
             // Checks, not pairs: the id after `<profile>/<group>/` names them, e.g.
             // `status=REBOOT` or `basic/stop -> SHUTOFF`.
             let prefix = format!("{}/{}/", self.profile, self.group);
@@ -115,6 +135,8 @@ impl Case {
                 .unwrap_or(self.id.as_str());
             return match self.group {
                 Group::Filter => format!("status={tail}"),
+                Group::Surface => format!("surface {tail}"),
+                Group::List | Group::Wait => format!("{} {tail}: {}", self.group, self.expected),
                 _ => format!("{tail} -> {}", self.expected),
             };
         }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use harness::case::{
-    Case, GENERATE_COMMAND, LoadProfileError, Profile, builtin_profiles, diff, generated_file_name,
-    generated_json, resolve_profiles, state_label,
+    Case, GENERATE_COMMAND, LoadProfileError, Profile, Scenario, ScenarioError, builtin_profiles,
+    builtin_scenarios, diff, generated_file_name, generated_json, resolve_profiles, state_label,
 };
 use harness::exit_code::{ERROR, SUCCESS};
 
@@ -88,6 +88,8 @@ fn list(names: &[String], format: Format) -> i32 {
 }
 
 fn check(files: &[PathBuf]) -> i32 {
+    let (profile_files, scenario_files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        files.iter().partition(|f| !is_scenario_file(f));
     let results: Vec<(String, Result<Profile, LoadProfileError>)> = if files.is_empty() {
         harness::case::BUILTIN_NAMES
             .iter()
@@ -97,7 +99,7 @@ fn check(files: &[PathBuf]) -> i32 {
             })
             .collect()
     } else {
-        files
+        profile_files
             .iter()
             .map(|f| (f.display().to_string(), Profile::from_path(f)))
             .collect()
@@ -128,8 +130,56 @@ fn check(files: &[PathBuf]) -> i32 {
             }
         }
     }
+    failed |= check_scenarios(files.is_empty(), &scenario_files, &mut out);
     let code = emit(&out);
     if failed { ERROR } else { code }
+}
+
+/// A file under a `scenarios/` folder is a scenario, anything else a profile.
+fn is_scenario_file(path: &std::path::Path) -> bool {
+    path.parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "scenarios")
+}
+
+/// Checks the built-in scenarios (`builtin`) or the given files; returns true on any error.
+fn check_scenarios(builtin: bool, files: &[&PathBuf], out: &mut String) -> bool {
+    let loaded: Vec<Result<Scenario, ScenarioError>> = if builtin {
+        match builtin_scenarios() {
+            Ok(all) => all.into_iter().map(Ok).collect(),
+            Err(e) => vec![Err(e)],
+        }
+    } else {
+        files
+            .iter()
+            .map(|f| match std::fs::read(f) {
+                Ok(bytes) => Scenario::from_slice(&f.display().to_string(), &bytes),
+                Err(e) => Err(ScenarioError {
+                    file: f.display().to_string(),
+                    errors: vec![format!("{}: failed to read: {e}", f.display())],
+                }),
+            })
+            .collect()
+    };
+    let mut failed = false;
+    for result in loaded {
+        match result {
+            Ok(s) => out.push_str(&format!(
+                "ok: cases/scenarios/{}.json: {} scenario, {} public report{}\n",
+                s.name,
+                s.kind.as_str(),
+                s.reproduces.len(),
+                if s.reproduces.len() == 1 { "" } else { "s" }
+            )),
+            Err(e) => {
+                failed = true;
+                for line in e.errors {
+                    eprintln!("error: {line}");
+                }
+            }
+        }
+    }
+    failed
 }
 
 fn diff_command(a: &str, b: &str) -> i32 {

@@ -61,6 +61,12 @@ pub(crate) struct RunArgs {
     #[arg(long = "fake-deviation", value_name = "VM/TASK=STATUS")]
     pub(crate) fake_deviations: Vec<String>,
 
+    /// Seed of an adapter run's blind questions (the order of the derive questions, the opaque
+    /// case ids, the challenge statuses). Printed in every report; pass it again to replay a
+    /// run exactly. Random when omitted.
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
+
     /// Print nothing but errors.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub(crate) quiet: bool,
@@ -146,6 +152,7 @@ pub(crate) fn run(args: RunArgs) -> i32 {
             args.max_fail
         },
         fake_deviations: args.fake_deviations.clone(),
+        seed: args.seed,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -13,6 +13,9 @@
 //! * [`CheckResult::to_case`]: a profile-independent check such as `?status=REBOOT`
 //!   (`check.rs`).
 //!
+//! * [`kinds`]: the adapter kinds of protocol v2: proven fetches, `surface`, `list` and `wait`
+//!   (`kinds.rs`).
+//!
 //! From those results alone it derives which profiles the target conforms to
 //! ([`compatibility`], [`run_compatibility`], `compat.rs`) and the run's [`Verdict`] and exit
 //! code ([`Judgement`], `verdict.rs`).
@@ -20,6 +23,7 @@
 mod case;
 mod check;
 mod compat;
+pub mod kinds;
 mod lifecycle;
 mod observed;
 mod verdict;

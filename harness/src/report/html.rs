@@ -242,6 +242,7 @@ fn profile_section(h: &mut String, report: &RunReport, profile: &str) {
         h.push_str("<h3>Probes</h3>");
         grid(h, &probes);
     }
+    super::html_kinds::kinds_section(h, report, profile);
     problem_list(h, report, profile);
     h.push_str("</section>\n");
 }

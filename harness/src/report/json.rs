@@ -7,7 +7,8 @@
 //!  "started": "RFC 3339", "finished": "RFC 3339", "profiles": [{"name", "digest"}],
 //!  "verdict": "conformant" | "non-conformant" | "errored" | "incomplete" | "observed",
 //!  "scope": {"cases": "all cases" | "cases matching `GLOB`", "filters": [GLOB], "profiles": [name]},
-//!  "implementation": null | {"name","version","language","homepage"},
+//!  "implementation": null | {"name","version","language","homepage","protocol_version","status_model"},
+//!  "seed": null | N, "timelines": [{"case","polls":[{"status","vm_state","task_state","gone"}],"outcome","last_step_from_poll"}],
 //!  "compatibility": [{"profile", "scope", "conforms": true | false | null, "differences": N}],
 //!  "cases": [{"id","profile","group","vm_state","task_state","expected","observed","outcome","detail"}]}
 //! ```
@@ -26,8 +27,10 @@
 //! a `format_version` other than 1 or 2 is refused.
 
 use super::model::RunReport;
+use super::timeline::WaitTimeline;
 use crate::case::Group;
 use crate::outcome::{CaseResult, Outcome};
+use crate::target::adapter::StatusModel;
 use chrono::SecondsFormat;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -76,6 +79,12 @@ pub struct ResultsRecord {
     pub compatibility: Vec<CompatibilityRecord>,
     /// Every case, in run order.
     pub cases: Vec<CaseRecord>,
+    /// The seed of an adapter run's blind questions (`harness --seed N` replays it), or `null`.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// What the fake served to each wait case's waiter, poll by poll.
+    #[serde(default)]
+    pub timelines: Vec<WaitTimeline>,
 }
 
 /// One profile of the run.
@@ -98,6 +107,12 @@ pub struct ImplementationRecord {
     pub language: String,
     /// Homepage URL, or `null`.
     pub homepage: Option<String>,
+    /// The adapter protocol version agreed in the handshake (1 or 2), or `null`.
+    #[serde(default)]
+    pub protocol_version: Option<u32>,
+    /// The SDK's status model from a v2 handshake, or `null`.
+    #[serde(default)]
+    pub status_model: Option<StatusModel>,
 }
 
 /// Whether the observations agree with one profile.
@@ -169,6 +184,8 @@ impl ResultsRecord {
                     version: i.version.clone(),
                     language: i.language.clone(),
                     homepage: i.homepage.clone(),
+                    protocol_version: i.protocol_version,
+                    status_model: i.status_model.clone(),
                 }),
             compatibility: report
                 .compatibility
@@ -181,6 +198,8 @@ impl ResultsRecord {
                 })
                 .collect(),
             cases: report.cases.iter().map(CaseRecord::from_result).collect(),
+            seed: report.seed,
+            timelines: report.timelines.clone(),
         }
     }
 }
@@ -373,7 +392,9 @@ mod tests {
                 "scope",
                 "implementation",
                 "compatibility",
-                "cases"
+                "cases",
+                "seed",
+                "timelines"
             ]
         );
         assert_eq!(value["profiles"][1]["digest"], "sha256:bbbb");

@@ -17,6 +17,12 @@ pub struct Implementation {
     /// Homepage URL.
     #[serde(default)]
     pub homepage: Option<String>,
+    /// The adapter protocol version agreed in the handshake (1 or 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_version: Option<u32>,
+    /// The SDK's status model, declared in a v2 handshake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_model: Option<crate::target::adapter::StatusModel>,
 }
 
 /// One profile of the run, with the digest of the profile file its cases came from.
@@ -99,6 +105,10 @@ pub struct RunReport {
     pub scope: RunScope,
     /// Every case, in run order.
     pub cases: Vec<CaseResult>,
+    /// The seed of an adapter run's blind questions (`--seed N` replays it).
+    pub seed: Option<u64>,
+    /// What the fake served to each wait case's waiter, poll by poll.
+    pub timelines: Vec<super::WaitTimeline>,
 }
 
 impl RunReport {
@@ -139,6 +149,8 @@ impl RunReport {
             properties: Vec::new(),
             warnings: Vec::new(),
             cases,
+            seed: None,
+            timelines: Vec::new(),
         }
     }
 }

@@ -129,6 +129,8 @@ pub fn sample_report() -> RunReport {
             version: "4.1.0".to_owned(),
             language: "python".to_owned(),
             homepage: Some("https://docs.openstack.org/openstacksdk/".to_owned()),
+            protocol_version: None,
+            status_model: None,
         }),
         started,
         finished,
@@ -166,6 +168,8 @@ pub fn sample_report() -> RunReport {
         properties: vec![("microversion".to_owned(), "2.100".to_owned())],
         warnings: vec!["TLS certificate verification is off".to_owned()],
         cases,
+        seed: None,
+        timelines: Vec::new(),
     }
 }
 

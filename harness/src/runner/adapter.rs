@@ -1,19 +1,16 @@
-//! Running cases through an SDK adapter: the fake serves each case's server, derive adapters
-//! are handed its JSON, fetch adapters read it back through their SDK; the judge sees what the
-//! adapter answered.
+//! Running cases through an SDK adapter, blind (protocol v2, `harness/src/kinds/`): derive
+//! questions once for the run, the fetch-like kinds per profile against that profile's own fake;
+//! the judge sees what the adapter answered and what the fake's journal recorded.
 
-use super::control::seed_cases;
 use super::events::Progress;
 use super::execute::{RunError, TargetRun};
-use crate::case::Case;
-use crate::judge::judge;
-use crate::outcome::Observation;
-use crate::target::ControlPlane;
-use crate::target::adapter::{AdapterOptions, AdapterTarget, Capability, FetchInfo};
-use std::time::Instant;
+use crate::case::{Case, Group};
+use crate::kinds::{AdapterSession, Sink};
+use crate::outcome::CaseResult;
+use crate::target::adapter::{AdapterOptions, AdapterTarget, Capability, PROTOCOL_V1};
 
 /// Starts the adapter (a failed start or handshake is [`RunError::Adapter`]) and records its
-/// metadata and capabilities as run properties.
+/// metadata, capabilities, protocol version and status model as run properties.
 pub(super) async fn start(
     command: &str,
     options: AdapterOptions,
@@ -25,13 +22,29 @@ pub(super) async fn start(
             source,
         })?;
     let capabilities: Vec<&str> = adapter.capabilities().iter().map(|c| c.as_str()).collect();
-    let run = TargetRun {
+    let mut run = TargetRun {
         implementation: Some(adapter.implementation().clone()),
-        properties: vec![("adapter.capabilities".into(), capabilities.join(","))],
+        properties: vec![
+            ("adapter.capabilities".into(), capabilities.join(",")),
+            (
+                "adapter.protocol".into(),
+                format!("v{}", adapter.protocol_version()),
+            ),
+        ],
         warnings: Vec::new(),
         // Fetch adapters meet one fake per profile; a derive adapter is one target.
-        per_profile: adapter.capabilities().contains(&Capability::Fetch),
+        per_profile: adapter.can(Capability::Fetch),
     };
+    if let Some(model) = adapter.status_model() {
+        run.properties
+            .push(("adapter.status_model".into(), model.summary()));
+    }
+    if adapter.protocol_version() == PROTOCOL_V1 {
+        run.warnings.push(
+            "adapter protocol v1: the adapter answered version 1 to the handshake; v1 adapters are certified for derive and fetch only"
+                .to_owned(),
+        );
+    }
     Ok((adapter, run))
 }
 
@@ -51,51 +64,23 @@ pub(super) async fn stop(adapter: AdapterTarget, run: &mut TargetRun) {
     }
 }
 
-/// Seeds every case in the fake, then asks the adapter about each, one at a time.
-pub(super) async fn run_adapter(
-    cp: &ControlPlane,
-    adapter: &mut AdapterTarget,
-    cases: &[Case],
-    run_tag: &str,
-    progress: &mut Progress<'_>,
-) {
-    let Some(seeded) = seed_cases(cp, cases, run_tag, progress).await else {
-        return;
-    };
-    for (case, server) in cases.iter().zip(&seeded) {
-        if progress.stopped() {
-            progress.skip(case);
-            continue;
-        }
-        let start = Instant::now();
-        let observation = match cp.show(&server.id).await {
-            Err(e) => Observation::Errored {
-                message: format!("failed to read the seeded server from the fake: {e}"),
-                detail: None,
-            },
-            Ok(shown) => {
-                let fetch = FetchInfo {
-                    compute_url: cp.info().compute_url.clone(),
-                    auth_url: cp.info().identity_url.clone(),
-                    token: cp.token().to_owned(),
-                    project_id: cp.project_id().to_owned(),
-                    server_id: server.id.clone(),
-                };
-                let obs = adapter.run(case, shown.as_json(), Some(&fetch)).await;
-                with_evidence(obs, shown.as_json())
-            }
-        };
-        progress.record(judge(case, observation, start.elapsed()));
-    }
+/// True when a profile's cases need its fake: anything but derive questions.
+pub(super) fn needs_fake(session: &AdapterSession<'_>, cases: &[Case]) -> bool {
+    cases.iter().any(|c| {
+        !matches!(c.group, Group::Valid | Group::Invalid | Group::Probe) || !session.derives()
+    })
 }
 
-/// Keeps the server JSON the adapter was given as the evidence of its verdict.
-fn with_evidence(observation: Observation, server: &serde_json::Value) -> Observation {
-    match observation {
-        Observation::Seen(mut seen) if seen.server_json.is_none() => {
-            seen.server_json = serde_json::to_string_pretty(server).ok();
-            Observation::Seen(seen)
-        }
-        other => other,
+impl Sink for Progress<'_> {
+    fn stopped(&self) -> bool {
+        Progress::stopped(self)
+    }
+
+    fn record(&mut self, result: CaseResult) {
+        Progress::record(self, result);
+    }
+
+    fn not_run(&self, case: &Case) -> CaseResult {
+        self.skipped(case)
     }
 }

@@ -65,11 +65,17 @@ impl<'f> Progress<'f> {
 
     /// Records `case` as skipped because `--max-fail` was reached.
     pub(super) fn skip(&mut self, case: &Case) {
+        let skipped = self.skipped(case);
+        self.record(skipped);
+    }
+
+    /// The skip of `case` because `--max-fail` was reached.
+    pub(super) fn skipped(&self, case: &Case) -> CaseResult {
         let reason = format!(
             "not run: --max-fail {} reached",
             self.max_fail.unwrap_or_default()
         );
-        self.record(judge(case, Observation::Skipped { reason }, Duration::ZERO));
+        judge(case, Observation::Skipped { reason }, Duration::ZERO)
     }
 }
 

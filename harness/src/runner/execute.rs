@@ -3,9 +3,10 @@
 use super::adapter;
 use super::control::run_control;
 use super::events::{Progress, RunEvent};
-use super::filter::FilterError;
+use super::filter::{CaseFilter, FilterError};
 use super::select::Selection;
-use crate::case::{Case, Profile};
+use crate::case::{Case, Profile, ScenarioError, builtin_scenarios};
+use crate::kinds::{AdapterSession, RunPlan};
 use crate::report::{Implementation, RunReport, RunScope};
 use crate::target::adapter::{AdapterOptions, TargetError as AdapterError};
 use crate::target::{ControlPlane, ControlPlaneError, ControlPlaneOptions, TargetSpec};
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub max_fail: Option<usize>,
     /// `VM/TASK=STATUS` overrides for the embedded fake (to emulate a quirky cloud).
     pub fake_deviations: Vec<String>,
+    /// The seed of an adapter run's blind questions (`--seed`); random when `None`.
+    pub seed: Option<u64>,
 }
 
 impl Default for RunOptions {
@@ -41,6 +44,7 @@ impl Default for RunOptions {
             timeout: Duration::from_secs(10),
             max_fail: None,
             fake_deviations: Vec::new(),
+            seed: None,
         }
     }
 }
@@ -77,6 +81,9 @@ pub enum RunError {
         "target {0} offers no control plane (GET /_fake/ did not answer as the fake server does): full-table runs need one; start the target as `fake-server` without --no-control, or use observe mode against a cloud (--os-cloud)"
     )]
     NoControlPlane(String),
+    /// A built-in scenario does not load (a bug in `cases/scenarios/`).
+    #[error(transparent)]
+    Scenarios(#[from] ScenarioError),
     /// The adapter could not be started or failed its handshake.
     #[error("failed to start adapter `{command}`")]
     Adapter {
@@ -123,21 +130,53 @@ impl Runner {
         mut on_event: impl FnMut(&RunEvent<'_>),
     ) -> Result<RunReport, RunError> {
         let started = now();
-        let selection = Selection::new(&self.options.profiles, &self.options.filters)?;
+        let filter = CaseFilter::new(&self.options.filters)?;
+        let mut selection = Selection::unchecked(&self.options.profiles, &filter);
+        // An adapter is started first: its capabilities add cases (challenges, surface, list,
+        // wait) to the selection before the run announces its total.
+        let mut adapter = match &self.options.target {
+            TargetSpec::Adapter(cmd) => {
+                let options = AdapterOptions::new(self.options.timeout);
+                Some(adapter::start(cmd, options).await?)
+            }
+            _ => None,
+        };
+        let plan = self.options.seed.map_or_else(RunPlan::random, RunPlan::new);
+        let mut session = match adapter.as_mut() {
+            Some((target, _)) => Some(AdapterSession::new(target, plan, builtin_scenarios()?)),
+            None => None,
+        };
+        if let Some(session) = session.as_mut() {
+            selection.extend(|p| session.extra_cases(p), &filter);
+        }
+        let selection = selection.checked()?;
         let total = selection.total();
         on_event(&RunEvent::Started { total });
         let mut progress = Progress::new(&mut on_event, self.options.max_fail, total);
         let run_tag = format!("conf-{}", started.timestamp_millis());
-        let run = match &self.options.target {
-            TargetSpec::Fake | TargetSpec::Url(_) => {
+        let (mut run, seed, timelines) = match session {
+            Some(mut session) => {
+                self.run_adapter(&mut session, &selection, &mut progress)
+                    .await?;
+                let (seed, timelines) = session.finish();
+                (TargetRun::default(), Some(seed), timelines)
+            }
+            None => (
                 self.run_fake_or_url(&selection, &run_tag, &mut progress)
-                    .await?
-            }
-            TargetSpec::Adapter(cmd) => {
-                self.run_adapter(cmd, &selection, &run_tag, &mut progress)
-                    .await?
-            }
+                    .await?,
+                None,
+                Vec::new(),
+            ),
         };
+        if let Some((target, mut adapter_run)) = adapter {
+            if let Some(seed) = seed {
+                adapter_run
+                    .properties
+                    .push(("seed".into(), seed.to_string()));
+            }
+            adapter::stop(target, &mut adapter_run).await;
+            run = adapter_run;
+        }
         let mut results = progress.results;
         selection.sort(&mut results);
         let mut report = RunReport::new(
@@ -154,6 +193,8 @@ impl Runner {
         report.implementation = run.implementation;
         report.properties = run.properties;
         report.warnings = run.warnings;
+        report.seed = seed;
+        report.timelines = timelines;
         Ok(report)
     }
 
@@ -189,24 +230,31 @@ impl Runner {
         })
     }
 
-    /// The fake serves each case's server (one fake per profile); the adapter is asked about it.
+    /// Derive questions once for the run; then, per profile, the fetch-like kinds against that
+    /// profile's own fake.
     async fn run_adapter(
         &self,
-        command: &str,
+        session: &mut AdapterSession<'_>,
         selection: &Selection,
-        run_tag: &str,
         progress: &mut Progress<'_>,
-    ) -> Result<TargetRun, RunError> {
-        let options = AdapterOptions::new(self.options.timeout);
-        let (mut target, mut run) = adapter::start(command, options).await?;
+    ) -> Result<(), RunError> {
+        if session.derives() {
+            let all: Vec<Case> = selection
+                .profiles
+                .iter()
+                .flat_map(|(_, c)| c.iter().cloned())
+                .collect();
+            session.derive(&all, progress).await;
+        }
         for (profile, cases) in &selection.profiles {
             announce(progress, profile, cases);
-            let fake = self.start_fake(profile).await?;
-            let cp = self.connect(&fake.uri()).await?;
-            adapter::run_adapter(&cp, &mut target, cases, run_tag, progress).await;
+            if adapter::needs_fake(session, cases) {
+                let fake = self.start_fake(profile).await?;
+                let cp = self.connect(&fake.uri()).await?;
+                session.profile(&cp, profile, cases, progress).await;
+            }
         }
-        adapter::stop(target, &mut run).await;
-        Ok(run)
+        Ok(())
     }
 
     async fn start_fake(&self, profile: &Profile) -> Result<fake_server::FakeServer, RunError> {

@@ -37,6 +37,12 @@ impl Selection {
     /// ```
     pub fn new(profiles: &[Profile], filters: &[String]) -> Result<Selection, RunError> {
         let filter = CaseFilter::new(filters)?;
+        Selection::unchecked(profiles, &filter).checked()
+    }
+
+    /// The selection before the empty check (profiles without a case are kept, so that cases
+    /// added by [`Selection::extend`] can still select them).
+    pub(super) fn unchecked(profiles: &[Profile], filter: &CaseFilter) -> Selection {
         let profiles: Vec<(Profile, Vec<Case>)> = profiles
             .iter()
             .map(|p| {
@@ -46,13 +52,30 @@ impl Selection {
                     .filter(|c| filter.matches(c.id.as_str()));
                 (p.clone(), cases.collect::<Vec<_>>())
             })
-            .filter(|(_, cases)| !cases.is_empty())
             .collect();
-        let selection = Selection { profiles };
-        if selection.total() == 0 {
+        Selection { profiles }
+    }
+
+    /// Adds each profile's extra cases (an adapter's kinds) that `filter` selects.
+    pub(super) fn extend(
+        &mut self,
+        mut extra: impl FnMut(&Profile) -> Vec<Case>,
+        filter: &CaseFilter,
+    ) {
+        for (profile, cases) in &mut self.profiles {
+            let more = extra(profile);
+            cases.extend(more.into_iter().filter(|c| filter.matches(c.id.as_str())));
+        }
+    }
+
+    /// Drops the profiles without a selected case; a selection without any case is
+    /// [`RunError::NoCases`].
+    pub(super) fn checked(mut self) -> Result<Selection, RunError> {
+        self.profiles.retain(|(_, cases)| !cases.is_empty());
+        if self.total() == 0 {
             return Err(RunError::NoCases);
         }
-        Ok(selection)
+        Ok(self)
     }
 
     /// Cases selected across all profiles.

@@ -177,6 +177,12 @@ fn unreachable(url: &str, e: &reqwest::Error) -> ControlPlaneError {
 /// The cloud configuration of a fake: user `admin` (needed to list soft-deleted servers with
 /// `deleted=True`, as in Nova) scoped to project `admin`, compute endpoint from `GET /_fake/`.
 fn fake_cloud(base: &str, info: &FakeInfo) -> CloudConfig {
+    fake_cloud_as(base, info, "admin")
+}
+
+/// The cloud configuration of a fake for `user`, scoped to the project of the same name (the
+/// fake's Keystone accepts any user without `--users`).
+fn fake_cloud_as(base: &str, info: &FakeInfo, user: &str) -> CloudConfig {
     let default = || DomainRef::Name("Default".to_owned());
     CloudConfig {
         name: "fake".to_owned(),
@@ -184,12 +190,12 @@ fn fake_cloud(base: &str, info: &FakeInfo) -> CloudConfig {
         auth: AuthConfig::Password {
             auth_url: info.identity_url.clone(),
             user: UserRef::Name {
-                name: "admin".to_owned(),
+                name: user.to_owned(),
                 domain: default(),
             },
             password: crate::client::Secret::new("conformance"),
             scope: Some(Scope::ProjectName {
-                name: "admin".to_owned(),
+                name: user.to_owned(),
                 domain: default(),
             }),
         },
@@ -299,18 +305,27 @@ impl ControlPlane {
         &self,
         servers: &[(Option<String>, Option<String>, String)],
     ) -> Result<Vec<SeededServer>, ControlPlaneError> {
+        let items: Vec<Value> = servers
+            .iter()
+            .map(|(vm, task, name)| {
+                serde_json::json!({"vm_state": vm, "task_state": task, "name": name,
+                                   "project_id": self.project_id})
+            })
+            .collect();
+        self.seed_items(&items).await
+    }
+
+    /// Seeds servers given as `POST /_fake/servers` items (`vm_state`, `task_state`, `name`,
+    /// `user`, `status`, `timeline`, …), in batches, returning them in order.
+    pub async fn seed_items(
+        &self,
+        items: &[Value],
+    ) -> Result<Vec<SeededServer>, ControlPlaneError> {
         let url = format!("{}/_fake/servers", self.base);
         let parsed = Url::parse(&url).map_err(|e| malformed(&url, e.to_string()))?;
-        let mut out = Vec::with_capacity(servers.len());
-        for chunk in servers.chunks(self.options.seed_batch.max(1)) {
-            let list: Vec<Value> = chunk
-                .iter()
-                .map(|(vm, task, name)| {
-                    serde_json::json!({"vm_state": vm, "task_state": task, "name": name,
-                                       "project_id": self.project_id})
-                })
-                .collect();
-            let body = serde_json::json!({ "servers": list });
+        let mut out = Vec::with_capacity(items.len());
+        for chunk in items.chunks(self.options.seed_batch.max(1)) {
+            let body = serde_json::json!({ "servers": chunk });
             let answer = self
                 .compute
                 .send_url(Method::POST, parsed.clone(), Some(&body))
@@ -328,6 +343,50 @@ impl ControlPlane {
             out.extend(env.servers);
         }
         Ok(out)
+    }
+
+    /// A token for another (non-admin) user of the fake's Keystone, scoped to the project of
+    /// the same name, and that project's id: each adapter run gets its own, so the journal
+    /// tells its requests apart.
+    pub async fn token_for(&self, user: &str) -> Result<(String, String), ControlPlaneError> {
+        let session_options = SessionOptions {
+            request_timeout: self.options.timeout,
+            ..SessionOptions::default()
+        };
+        let session = CloudSession::connect_with_client(
+            shared_client()?,
+            fake_cloud_as(&self.base, &self.info, user),
+            session_options,
+        )
+        .await?;
+        let token = session.token().await?;
+        let project_id = token
+            .project_id
+            .clone()
+            .ok_or_else(|| malformed(&self.info.identity_url, "token.project.id missing"))?;
+        Ok((token.value.expose().to_owned(), project_id))
+    }
+
+    /// The fake's journal entries with a `seq` above `after` (`GET /_fake/journal?after=SEQ`),
+    /// as JSON objects.
+    pub async fn journal_after(&self, after: u64) -> Result<Vec<Value>, ControlPlaneError> {
+        let url = format!("{}/_fake/journal?after={after}", self.base);
+        let parsed = Url::parse(&url).map_err(|e| malformed(&url, e.to_string()))?;
+        let answer = self.compute.send_url(Method::GET, parsed, None).await?;
+        let entries = answer
+            .get("requests")
+            .and_then(Value::as_array)
+            .ok_or_else(|| malformed(&url, "no `requests` array"))?;
+        // A fake without `?after` answers every entry: keep only the newer ones.
+        Ok(entries
+            .iter()
+            .filter(|e| {
+                e.get("seq")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|s| s > after)
+            })
+            .cloned()
+            .collect())
     }
 
     /// `GET /servers/{id}`.

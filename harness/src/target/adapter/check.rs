@@ -1,12 +1,11 @@
 //! `harness adapter check CMD`: the handshake plus three sample cases, each step explained in one
 //! line (bowtie's `smoke`).
 
-use super::target::{AdapterOptions, AdapterTarget};
-use super::{Capability, FetchInfo};
+use super::target::{AdapterOptions, AdapterTarget, observation};
+use super::{Capability, FetchInfo, Question};
 use crate::case::{Case, builtin_profile};
 use crate::outcome::Observation;
 use crate::target::{ControlPlane, ControlPlaneOptions};
-use serde_json::{Value, json};
 use std::fmt;
 
 /// The profile the sample cases come from.
@@ -100,7 +99,8 @@ pub async fn check(command: &str, options: AdapterOptions, fake: Option<&str>) -
             return report;
         }
     };
-    let derives = adapter.capabilities().contains(&Capability::Derive);
+    let derives = adapter.can(Capability::Derive);
+    let fake = fake.filter(|_| adapter.can(Capability::Fetch));
     let fetch = match (derives, fake) {
         (_, Some(base)) => match seed(base, &cases).await {
             Ok(fetch) => fetch.into_iter().map(Some).collect(),
@@ -113,15 +113,20 @@ pub async fn check(command: &str, options: AdapterOptions, fake: Option<&str>) -
         (false, None) => {
             report.push(
                 false,
-                "sample cases: the adapter only fetches; pass --fake URL (a fake-server with its control plane) to seed servers for it".to_owned(),
+                "sample cases: the adapter does not derive; pass --fake URL (a fake-server with its control plane) to seed servers for it".to_owned(),
             );
             return report;
         }
     };
-    for (case, fetch) in cases.iter().zip(&fetch) {
-        let observation = adapter
-            .run(case, &sample_server(case), fetch.as_ref())
-            .await;
+    for (n, (case, fetch)) in cases.iter().zip(&fetch).enumerate() {
+        // Blind as in a run: an opaque id, the pair only for derive.
+        let id = format!("qcheck000-{}", n + 1);
+        let question = match fetch {
+            Some(f) => Question::fetching(&id, Capability::Fetch, f)
+                .with_pair(case.vm_state.as_deref(), case.task_state.as_deref()),
+            None => Question::derive(&id, case.vm_state.as_deref(), case.task_state.as_deref()),
+        };
+        let observation = observation(adapter.ask(&question).await);
         let (ok, text) = explain(case, &observation);
         if let Observation::Errored {
             detail: Some(detail),
@@ -154,18 +159,6 @@ fn sample_cases() -> Result<Vec<Case>, String> {
                 .ok_or_else(|| format!("sample cases: profile {SAMPLE_PROFILE} has no case {id}"))
         })
         .collect()
-}
-
-/// A Nova server body for a case, as the fake would show it.
-fn sample_server(case: &Case) -> Value {
-    json!({
-        "id": format!("adapter-check-{}", case.id.as_str().replace('/', "-")),
-        "name": format!("adapter-check {}", case.id),
-        "status": case.expected,
-        "OS-EXT-STS:vm_state": case.vm_state,
-        "OS-EXT-STS:task_state": case.task_state,
-        "OS-EXT-STS:power_state": 1,
-    })
 }
 
 /// Seeds one server per case in the fake at `base` and says where to fetch each.
@@ -202,7 +195,7 @@ async fn seed(base: &str, cases: &[Case]) -> Result<Vec<FetchInfo>, String> {
             auth_url: plane.info().identity_url.clone(),
             token: plane.token().to_owned(),
             project_id: s.project_id,
-            server_id: s.id,
+            server_id: Some(s.id),
         })
         .collect())
 }

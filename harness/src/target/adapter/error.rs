@@ -30,7 +30,7 @@ pub enum TargetError {
     },
     /// The adapter speaks another protocol version.
     #[error(
-        "failed to agree on a protocol version with adapter `{command}`: it speaks version {got}, the harness speaks version {expected}"
+        "failed to agree on a protocol version with adapter `{command}`: it speaks version {got}, the harness speaks version {expected} (and still accepts 1)"
     )]
     VersionMismatch {
         /// The command as given.
@@ -142,10 +142,10 @@ mod tests {
             (
                 TargetError::VersionMismatch {
                     command: "a/run".into(),
-                    expected: 1,
-                    got: "2".into(),
+                    expected: 2,
+                    got: "3".into(),
                 },
-                "failed to agree on a protocol version with adapter `a/run`: it speaks version 2, the harness speaks version 1",
+                "failed to agree on a protocol version with adapter `a/run`: it speaks version 3, the harness speaks version 2 (and still accepts 1)",
             ),
         ];
         for (err, want) in rows {

@@ -1,15 +1,16 @@
 //! [`AdapterTarget`]: drives one adapter subprocess through the protocol, case by case.
 
 use super::error::TargetError;
+use super::model::StatusModel;
 use super::process::{AdapterProcess, Violation};
+use super::protocol::Request;
 use super::protocol::{
-    Answer, Capability, CaseMessage, FetchInfo, PROTOCOL_VERSION, Request, RunResponse, SeqOnly,
-    StartResponse, VersionOnly,
+    Answer, Capability, PROTOCOL_V1, PROTOCOL_VERSION, RunResponse, SeqOnly, StartResponse,
+    VersionOnly, check_start,
 };
-use crate::case::Case;
+use super::question::Question;
 use crate::outcome::{Observation, Seen};
 use crate::report::Implementation;
-use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -70,23 +71,23 @@ impl Default for AdapterOptions {
     }
 }
 
-/// An SDK adapter subprocess speaking protocol v1 (`adapters/PROTOCOL.md`).
+/// An SDK adapter subprocess speaking protocol v2, or v1 (`adapters/PROTOCOL.md`).
 ///
 /// A case that the adapter crashes on, hangs on, or answers with a protocol violation becomes an
 /// [`Observation::Errored`] carrying the adapter's stderr; the adapter is killed and started again
 /// (with a new handshake) for the next case.
 ///
 /// ```no_run
-/// use harness::target::adapter::{AdapterOptions, AdapterTarget};
-/// # async fn demo(case: harness::case::Case) -> Result<(), harness::target::adapter::TargetError> {
+/// use harness::target::adapter::{AdapterOptions, AdapterTarget, Question};
+/// # async fn demo() -> Result<(), harness::target::adapter::TargetError> {
 /// // Arrange
 /// let mut adapter = AdapterTarget::start("adapters/nova/run", AdapterOptions::default()).await?;
 ///
 /// // Act
-/// let observation = adapter.run(&case, &serde_json::json!({}), None).await;
+/// let answer = adapter.ask(&Question::derive("q0000abcd-1", Some("active"), Some("rebooting"))).await;
 ///
 /// // Assert
-/// println!("{} says {observation:?}", adapter.implementation().name);
+/// println!("{} says {answer:?}", adapter.implementation().name);
 /// adapter.stop().await
 /// # }
 /// ```
@@ -119,6 +120,7 @@ impl AdapterTarget {
         let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
         let (process, implementation, capabilities) =
             handshake(command, &argv, &options, options.startup_timeout).await?;
+
         Ok(AdapterTarget {
             command: command.to_owned(),
             argv,
@@ -151,23 +153,32 @@ impl AdapterTarget {
         self.restarts
     }
 
-    /// Asks the adapter for the status of one case.
+    /// The protocol version agreed in the handshake: 2, or 1 for an older adapter.
+    pub fn protocol_version(&self) -> u32 {
+        self.implementation.protocol_version.unwrap_or(PROTOCOL_V1)
+    }
+
+    /// The SDK's status model, from a v2 handshake (required with `surface` or `list`).
+    pub fn status_model(&self) -> Option<&StatusModel> {
+        self.implementation.status_model.as_ref()
+    }
+
+    /// True when the adapter declared `capability`.
+    pub fn can(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
+    }
+
+    /// Asks the adapter one question.
     ///
-    /// `server` is the full server JSON the fake shows for the case; `fetch` says where a `fetch`
-    /// adapter finds it (it is passed only to adapters with [`Capability::Fetch`]). Never fails:
-    /// every problem is an [`Observation::Errored`] with a one-line message.
-    pub async fn run(
-        &mut self,
-        case: &Case,
-        server: &Value,
-        fetch: Option<&FetchInfo>,
-    ) -> Observation {
-        let fetch = fetch.filter(|_| self.capabilities.contains(&Capability::Fetch));
-        if fetch.is_none() && !self.capabilities.contains(&Capability::Derive) {
-            return errored(
-                "adapter only fetches, and no server was seeded for it to fetch".to_owned(),
-                None,
-            );
+    /// Never fails the run: a crash, hang or protocol violation is a [`Broken`] reply (and the
+    /// adapter is restarted for the next question); an `errored` answer is
+    /// [`Answer::Errored`] with the adapter's traceback and stderr as its `traceback`.
+    pub async fn ask(&mut self, question: &Question<'_>) -> Result<Answer, Broken> {
+        if !self.can(question.kind) {
+            return Err(Broken::new(format!(
+                "adapter does not declare the `{}` capability",
+                question.kind.as_str()
+            )));
         }
         let mut process = match self.process.take() {
             Some(process) => process,
@@ -179,49 +190,56 @@ impl AdapterTarget {
             )
             .await
             {
-                Ok((process, _, _)) => {
+                Ok((process, ..)) => {
                     self.restarts += 1;
                     process
                 }
                 Err(err) => {
-                    let stderr = err.stderr().map(str::to_owned);
-                    return errored(format!("failed to restart the adapter: {err}"), stderr);
+                    return Err(Broken {
+                        message: format!("failed to restart the adapter: {err}"),
+                        detail: err.stderr().map(str::to_owned),
+                    });
                 }
             },
         };
         self.seq += 1;
-        let request = Request::Run {
-            seq: self.seq,
-            case: CaseMessage {
-                id: case.id.as_str(),
-                vm_state: case.vm_state.as_deref(),
-                task_state: case.task_state.as_deref(),
-            },
-            server,
-            fetch,
-        };
+        let line = question
+            .request(self.seq, self.protocol_version())
+            .to_line();
         process.clear_stderr();
         match exchange(
             &mut process,
-            &request.to_line(),
+            &line,
             self.seq,
+            question.kind,
             self.options.timeout,
         )
         .await
         {
-            Ok(answer) => {
-                let stderr = match answer {
-                    Answer::Errored { .. } => process.take_stderr().await,
-                    _ => String::new(),
-                };
+            Ok(Answer::Errored { message, traceback }) => {
+                let stderr = process.take_stderr().await;
                 self.process = Some(process);
-                observation(answer, stderr)
+                let mut detail: Vec<String> = traceback.into_iter().collect();
+                if !stderr.is_empty() {
+                    detail.push(format!("stderr:\n{stderr}"));
+                }
+                Ok(Answer::Errored {
+                    message,
+                    traceback: Some(detail.join("\n")).filter(|d| !d.is_empty()),
+                })
+            }
+            Ok(answer) => {
+                self.process = Some(process);
+                Ok(answer)
             }
             Err(violation) => {
                 // The stream can no longer be trusted: kill the adapter; the next case restarts it.
                 process.kill().await;
                 let stderr = process.take_stderr().await;
-                errored(violation.message(), Some(stderr).filter(|s| !s.is_empty()))
+                Err(Broken {
+                    message: violation.message(),
+                    detail: Some(stderr).filter(|s| !s.is_empty()),
+                })
             }
         }
     }
@@ -259,6 +277,7 @@ async fn exchange(
     process: &mut AdapterProcess,
     line: &str,
     seq: u64,
+    kind: Capability,
     timeout: Duration,
 ) -> Result<Answer, Violation> {
     // A failed write means the adapter is gone; reading then reports how it exited.
@@ -276,7 +295,7 @@ async fn exchange(
     }
     serde_json::from_value::<RunResponse>(value)
         .map_err(|e| e.to_string())
-        .and_then(RunResponse::into_answer)
+        .and_then(|r| r.into_answer(kind))
         .map_err(Violation::Invalid)
 }
 
@@ -328,31 +347,34 @@ async fn handshake(
             return Err(failed(e.to_string(), process.take_stderr().await));
         }
     };
-    if version != u64::from(PROTOCOL_VERSION) {
-        process.kill().await;
-        return Err(TargetError::VersionMismatch {
-            command: command.to_owned(),
-            expected: PROTOCOL_VERSION,
-            got: version.to_string(),
-        });
-    }
-    let response = match serde_json::from_value::<StartResponse>(value) {
-        Ok(response) if response.capabilities.is_empty() => {
+    let version = match version.as_u64() {
+        Some(v) if v == u64::from(PROTOCOL_VERSION) => PROTOCOL_VERSION,
+        Some(v) if v == u64::from(PROTOCOL_V1) => PROTOCOL_V1,
+        _ => {
             process.kill().await;
-            return Err(failed(
-                "`capabilities` is empty".to_owned(),
-                process.take_stderr().await,
-            ));
+            return Err(TargetError::VersionMismatch {
+                command: command.to_owned(),
+                expected: PROTOCOL_VERSION,
+                got: version.to_string(),
+            });
         }
+    };
+    let checked = serde_json::from_value::<StartResponse>(value)
+        .map_err(|e| e.to_string())
+        .and_then(|r| check_start(&r, version).map(|()| r));
+    let response = match checked {
         Ok(response) => response,
-        Err(e) => {
+        Err(reason) => {
             process.kill().await;
-            return Err(failed(e.to_string(), process.take_stderr().await));
+            return Err(failed(reason, process.take_stderr().await));
         }
     };
     let mut capabilities = response.capabilities;
+    capabilities.sort_unstable();
     capabilities.dedup();
-    Ok((process, response.implementation.into(), capabilities))
+    let mut implementation = response.implementation.into_implementation(version);
+    implementation.status_model = response.status_model;
+    Ok((process, implementation, capabilities))
 }
 
 /// Maps a violation during `start` to the error named after it.
@@ -384,37 +406,54 @@ fn start_error(command: &str, violation: Violation, stderr: String) -> TargetErr
     }
 }
 
-/// Turns a well-formed answer into an observation.
-fn observation(answer: Answer, stderr: String) -> Observation {
-    match answer {
-        Answer::Status {
+/// Turns a derive or fetch reply into an observation: a status is seen, `skipped` is a skip,
+/// an `errored` answer or a broken exchange an error.
+///
+/// ```
+/// use harness::outcome::Observation;
+/// use harness::target::adapter::{Answer, observation};
+///
+/// // Arrange
+/// let reply = Ok(Answer::Skipped { reason: "no".into(), issue_url: None });
+///
+/// // Act / Assert
+/// assert_eq!(observation(reply), Observation::Skipped { reason: "no".into() });
+/// ```
+pub fn observation(reply: Result<Answer, Broken>) -> Observation {
+    match reply {
+        Ok(Answer::Status {
             status,
             vm_state,
             task_state,
-        } => Observation::Seen(Seen {
+        }) => Observation::Seen(Seen {
             status,
             vm_state,
             task_state,
             other_views: Vec::new(),
             server_json: None,
         }),
-        Answer::Skipped { reason, issue_url } => Observation::Skipped {
+        Ok(Answer::Skipped { reason, issue_url }) => Observation::Skipped {
             reason: match issue_url {
                 Some(url) => format!("{reason} ({url})"),
                 None => reason,
             },
         },
-        Answer::Errored { message, traceback } => {
-            let mut detail: Vec<String> = traceback.into_iter().collect();
-            if !stderr.is_empty() {
-                detail.push(format!("stderr:\n{stderr}"));
-            }
-            errored(
-                format!("adapter reported an error: {}", one_line(&message)),
-                Some(detail.join("\n")).filter(|d| !d.is_empty()),
-            )
-        }
+        Ok(Answer::Errored { message, traceback }) => Observation::Errored {
+            message: reported(&message),
+            detail: traceback,
+        },
+        // `ask` only returns the shapes of the question's kind; derive and fetch have one.
+        Ok(other) => Observation::Errored {
+            message: format!("a derive or fetch question got another kind of answer: {other:?}"),
+            detail: None,
+        },
+        Err(Broken { message, detail }) => Observation::Errored { message, detail },
     }
+}
+
+/// The one-line message of an adapter's `errored` answer.
+pub(crate) fn reported(message: &str) -> String {
+    format!("adapter reported an error: {}", one_line(message))
 }
 
 /// Joins a multi-line message into one line.
@@ -422,6 +461,21 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn errored(message: String, detail: Option<String>) -> Observation {
-    Observation::Errored { message, detail }
+/// A question that got no trustworthy answer: the adapter crashed, hung, broke the protocol or
+/// could not be restarted. Always an error, never a verdict on the SDK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// One line.
+    pub message: String,
+    /// The adapter's stderr, if any.
+    pub detail: Option<String>,
+}
+
+impl Broken {
+    fn new(message: String) -> Self {
+        Broken {
+            message,
+            detail: None,
+        }
+    }
 }
