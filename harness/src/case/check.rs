@@ -63,10 +63,35 @@ fn check_rules(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
     }
     check_defaults(file, doc, &statuses, &mut errors);
 
+    let declared = Declared {
+        statuses: &statuses,
+        vm_states: &vm_states,
+        task_states: &task_states,
+    };
+    check_rows(file, doc, &declared, &mut errors);
+    errors
+}
+
+/// The names a profile declares, each with its index in its list.
+struct Declared<'d, 'a> {
+    statuses: &'d HashMap<&'a str, usize>,
+    vm_states: &'d HashMap<&'a str, usize>,
+    task_states: &'d HashMap<&'a str, usize>,
+}
+
+/// Every row: declared names, non-empty task lists, no pair listed twice (the same status) or
+/// with two statuses, and Nova's null rows.
+fn check_rows(
+    file: &str,
+    doc: &ProfileDocument,
+    declared: &Declared<'_, '_>,
+    errors: &mut Vec<CheckProfileError>,
+) {
+    let file_owned = || file.to_owned();
     // (vm_state, task_state) -> (first row, status).
     let mut seen: HashMap<(&str, Option<&str>), (usize, &str)> = HashMap::new();
     for (row_index, row) in doc.rows.iter().enumerate() {
-        if !vm_states.contains_key(row.vm_state.as_str()) {
+        if !declared.vm_states.contains_key(row.vm_state.as_str()) {
             errors.push(CheckProfileError::UndeclaredVmState {
                 file: file_owned(),
                 at: None,
@@ -74,7 +99,7 @@ fn check_rules(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
                 vm_state: row.vm_state.clone(),
             });
         }
-        if !statuses.contains_key(row.status.as_str()) {
+        if !declared.statuses.contains_key(row.status.as_str()) {
             errors.push(CheckProfileError::UndeclaredStatus {
                 file: file_owned(),
                 at: None,
@@ -92,7 +117,7 @@ fn check_rules(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
         for (index, task) in row.task_states.iter().enumerate() {
             let task = task.as_deref();
             if let Some(name) = task
-                && !task_states.contains_key(name)
+                && !declared.task_states.contains_key(name)
             {
                 errors.push(CheckProfileError::UndeclaredTaskState {
                     file: file_owned(),
@@ -134,10 +159,9 @@ fn check_rules(file: &str, doc: &ProfileDocument) -> Vec<CheckProfileError> {
             }
         }
         if doc.fallback == Fallback::VmStateDefault && row.task_states.contains(&None) {
-            check_null_row(file, doc, row_index, &vm_states, &mut errors);
+            check_null_row(file, doc, row_index, declared.vm_states, errors);
         }
     }
-    errors
 }
 
 /// Indexes a declaration list by name, reporting empty, duplicate and reserved names.

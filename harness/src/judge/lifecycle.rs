@@ -18,6 +18,38 @@ pub fn judge_step(profile: &Profile, record: &StepRecord) -> CaseResult {
         Settle::Deleted => format!("{} or gone", profile.expected_status(primary, None)),
         Settle::Gone => "gone".to_owned(),
     };
+    let (outcome, observed, detail, evidence) = step_verdict(profile, record, primary);
+    CaseResult {
+        case: Case {
+            id: CaseId(format!(
+                "{}/lifecycle/{}/{}",
+                profile.name(),
+                record.program,
+                step.label
+            )),
+            profile: profile.name().to_owned(),
+            group: Group::Lifecycle,
+            vm_state: primary.map(str::to_owned),
+            task_state: None,
+            expected,
+        },
+        outcome,
+        observed,
+        detail: (!detail.is_empty()).then_some(detail),
+        evidence,
+        duration: record.duration,
+        views_agree: true,
+    }
+}
+
+/// What a step's record shows: outcome, observed status, detail (with every state seen on the
+/// way) and evidence.
+fn step_verdict(
+    profile: &Profile,
+    record: &StepRecord,
+    primary: Option<&str>,
+) -> (Outcome, Option<String>, String, Option<String>) {
+    let step = record.step;
     let seen = if record.seen.is_empty() {
         String::new()
     } else {
@@ -33,7 +65,7 @@ pub fn judge_step(profile: &Profile, record: &StepRecord) -> CaseResult {
             format!("{text}; {seen}")
         }
     };
-    let (outcome, observed, detail, evidence) = match &record.outcome {
+    match &record.outcome {
         StepOutcome::Settled { at, json } => {
             let vm = at.vm_state.as_deref();
             let vm_ok = record.settled_as_expected();
@@ -93,27 +125,6 @@ pub fn judge_step(profile: &Profile, record: &StepRecord) -> CaseResult {
             None,
         ),
         StepOutcome::Failed(message) => (Outcome::Error, None, with_seen(message.clone()), None),
-    };
-    CaseResult {
-        case: Case {
-            id: CaseId(format!(
-                "{}/lifecycle/{}/{}",
-                profile.name(),
-                record.program,
-                step.label
-            )),
-            profile: profile.name().to_owned(),
-            group: Group::Lifecycle,
-            vm_state: primary.map(str::to_owned),
-            task_state: None,
-            expected,
-        },
-        outcome,
-        observed,
-        detail: (!detail.is_empty()).then_some(detail),
-        evidence,
-        duration: record.duration,
-        views_agree: true,
     }
 }
 

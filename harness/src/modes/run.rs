@@ -1,6 +1,6 @@
 //! A run against a cloud: observe mode, optionally lifecycle mode, judged into a [`RunReport`].
 
-use super::lifecycle::{LifecycleOptions, PickError, run_lifecycle};
+use super::lifecycle::{LifecycleOptions, LifecycleRun, PickError, run_lifecycle};
 use super::observe::observe_cloud;
 use crate::case::{Group, Profile};
 use crate::client::{
@@ -126,27 +126,15 @@ pub async fn run_cloud(
 
     let mut steps = Vec::new();
     if let Some(lifecycle) = &options.lifecycle {
-        properties.push(("lifecycle.run_id".into(), lifecycle.run_id.clone()));
-        let run = run_lifecycle(&client, lifecycle, shutdown, on_progress).await?;
-        for (i, note) in run.resources.notes.iter().enumerate() {
-            properties.push((format!("lifecycle.choice.{}", i + 1), note.clone()));
-        }
-        if run.interrupted {
-            return Err(CloudRunError::Interrupted {
-                deleted: run.cleanup.deleted.len(),
-                failed: run.cleanup.failed.len(),
-            });
-        }
-        properties.push((
-            "lifecycle.cleanup.deleted".into(),
-            run.cleanup.deleted.len().to_string(),
-        ));
-        for (id, why) in &run.cleanup.failed {
-            warnings.push(format!(
-                "cleanup could not delete {id}: {why} (run `harness cleanup --run-id {}`)",
-                lifecycle.run_id
-            ));
-        }
+        let run = drive(
+            &client,
+            lifecycle,
+            shutdown,
+            on_progress,
+            &mut properties,
+            &mut warnings,
+        )
+        .await?;
         observed.extend(run.observed);
         steps = run.steps;
     }
@@ -171,4 +159,38 @@ pub async fn run_cloud(
     report.properties = properties;
     report.warnings = warnings;
     Ok(report)
+}
+
+/// Lifecycle mode: drives the scratch servers, records the choices and the cleanup as
+/// properties and warnings; an interruption is an error (after the cleanup ran).
+async fn drive(
+    client: &ComputeClient,
+    lifecycle: &LifecycleOptions,
+    shutdown: impl Future<Output = ()>,
+    on_progress: &(dyn Fn(&str, &str, &str) + Sync),
+    properties: &mut Vec<(String, String)>,
+    warnings: &mut Vec<String>,
+) -> Result<LifecycleRun, CloudRunError> {
+    properties.push(("lifecycle.run_id".into(), lifecycle.run_id.clone()));
+    let run = run_lifecycle(client, lifecycle, shutdown, on_progress).await?;
+    for (i, note) in run.resources.notes.iter().enumerate() {
+        properties.push((format!("lifecycle.choice.{}", i + 1), note.clone()));
+    }
+    if run.interrupted {
+        return Err(CloudRunError::Interrupted {
+            deleted: run.cleanup.deleted.len(),
+            failed: run.cleanup.failed.len(),
+        });
+    }
+    properties.push((
+        "lifecycle.cleanup.deleted".into(),
+        run.cleanup.deleted.len().to_string(),
+    ));
+    for (id, why) in &run.cleanup.failed {
+        warnings.push(format!(
+            "cleanup could not delete {id}: {why} (run `harness cleanup --run-id {}`)",
+            lifecycle.run_id
+        ));
+    }
+    Ok(run)
 }

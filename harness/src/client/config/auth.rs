@@ -370,68 +370,9 @@ pub(crate) fn auth_config(
         (None, _) => "password".to_owned(),
     };
     match auth_type.as_str() {
-        "password" | "v3password" => {
-            let auth_url = raw.auth_url(&auth_type)?;
-            let user = raw.user(&auth_type)?.ok_or_else(|| {
-                raw.missing(
-                    &auth_type,
-                    &format!(
-                        "{} or {}",
-                        raw.auth_field_name("username"),
-                        raw.auth_field_name("user_id")
-                    ),
-                )
-            })?;
-            let password = raw
-                .secret(&["password"])?
-                .ok_or_else(|| raw.missing(&auth_type, &raw.auth_field_name("password")))?;
-            let scope = raw.scope(&auth_type)?;
-            Ok(AuthConfig::Password {
-                auth_url,
-                user,
-                password,
-                scope,
-            })
-        }
+        "password" | "v3password" => password_auth(raw, &auth_type),
         "v3applicationcredential" | "application_credential" => {
-            let auth_url = raw.auth_url(&auth_type)?;
-            let secret = raw
-                .secret(&["application_credential_secret"])?
-                .ok_or_else(|| {
-                    raw.missing(
-                        &auth_type,
-                        &raw.auth_field_name("application_credential_secret"),
-                    )
-                })?;
-            let credential = if let Some(id) = raw.auth_string(&["application_credential_id"])? {
-                AppCredentialRef::Id(id)
-            } else if let Some(name) = raw.auth_string(&["application_credential_name"])? {
-                let user = raw.user(&auth_type)?.ok_or_else(|| {
-                    raw.missing(
-                        &auth_type,
-                        &format!(
-                            "{} or {} with an application credential name",
-                            raw.auth_field_name("username"),
-                            raw.auth_field_name("user_id")
-                        ),
-                    )
-                })?;
-                AppCredentialRef::Name { name, user }
-            } else {
-                return Err(raw.missing(
-                    &auth_type,
-                    &format!(
-                        "{} or {}",
-                        raw.auth_field_name("application_credential_id"),
-                        raw.auth_field_name("application_credential_name")
-                    ),
-                ));
-            };
-            Ok(AuthConfig::ApplicationCredential {
-                auth_url,
-                credential,
-                secret,
-            })
+            app_credential_auth(raw, &auth_type)
         }
         "token" | "v3token" => {
             let auth_url = raw.auth_url(&auth_type)?;
@@ -466,4 +407,74 @@ pub(crate) fn auth_config(
             raw.field_name("auth_type")
         ))),
     }
+}
+
+/// `password` / `v3password`: a user (by name or id), a password and an optional scope.
+fn password_auth(raw: &RawCloud, auth_type: &str) -> Result<AuthConfig, LoadCloudConfigError> {
+    let auth_url = raw.auth_url(auth_type)?;
+    let user = raw.user(auth_type)?.ok_or_else(|| {
+        raw.missing(
+            auth_type,
+            &format!(
+                "{} or {}",
+                raw.auth_field_name("username"),
+                raw.auth_field_name("user_id")
+            ),
+        )
+    })?;
+    let password = raw
+        .secret(&["password"])?
+        .ok_or_else(|| raw.missing(auth_type, &raw.auth_field_name("password")))?;
+    let scope = raw.scope(auth_type)?;
+    Ok(AuthConfig::Password {
+        auth_url,
+        user,
+        password,
+        scope,
+    })
+}
+
+/// `v3applicationcredential`: a credential by id, or by name with its user, and its secret.
+fn app_credential_auth(
+    raw: &RawCloud,
+    auth_type: &str,
+) -> Result<AuthConfig, LoadCloudConfigError> {
+    let auth_url = raw.auth_url(auth_type)?;
+    let secret = raw
+        .secret(&["application_credential_secret"])?
+        .ok_or_else(|| {
+            raw.missing(
+                auth_type,
+                &raw.auth_field_name("application_credential_secret"),
+            )
+        })?;
+    let credential = if let Some(id) = raw.auth_string(&["application_credential_id"])? {
+        AppCredentialRef::Id(id)
+    } else if let Some(name) = raw.auth_string(&["application_credential_name"])? {
+        let user = raw.user(auth_type)?.ok_or_else(|| {
+            raw.missing(
+                auth_type,
+                &format!(
+                    "{} or {} with an application credential name",
+                    raw.auth_field_name("username"),
+                    raw.auth_field_name("user_id")
+                ),
+            )
+        })?;
+        AppCredentialRef::Name { name, user }
+    } else {
+        return Err(raw.missing(
+            auth_type,
+            &format!(
+                "{} or {}",
+                raw.auth_field_name("application_credential_id"),
+                raw.auth_field_name("application_credential_name")
+            ),
+        ));
+    };
+    Ok(AuthConfig::ApplicationCredential {
+        auth_url,
+        credential,
+        secret,
+    })
 }

@@ -188,29 +188,7 @@ pub fn load_cloud(
     let secure_file = load_first("OS_CLIENT_SECURE_FILE", sources, &secure_candidates)?;
     let looked_in = describe_search(sources);
 
-    let mut doc = Map::new();
-    let mut loaded = Vec::new();
-    for file in [&clouds_file, &secure_file].into_iter().flatten() {
-        let LoadedFile {
-            path,
-            doc: file_doc,
-        } = file;
-        if let Some(clouds) = file_doc.get("clouds")
-            && !clouds.is_object()
-        {
-            return Err(LoadCloudConfigError::Invalid {
-                cloud: String::new(),
-                origin: path.display().to_string(),
-                problem: "`clouds` must be a mapping of cloud names".to_owned(),
-            });
-        }
-        merge(&mut doc, file_doc);
-        loaded.push(path.clone());
-    }
-    let file_clouds = match doc.remove("clouds") {
-        Some(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
+    let (file_clouds, loaded) = merged_clouds([&clouds_file, &secure_file])?;
     let file_origin = loaded
         .iter()
         .map(|p| p.display().to_string())
@@ -285,6 +263,36 @@ pub fn load_cloud(
         }
     };
     resolve(request, sources, raw)
+}
+
+/// `clouds.yaml` with `secure.yaml` merged over it: the `clouds` mapping and the files read.
+fn merged_clouds(
+    files: [&Option<LoadedFile>; 2],
+) -> Result<(Map<String, Value>, Vec<PathBuf>), LoadCloudConfigError> {
+    let mut doc = Map::new();
+    let mut loaded = Vec::new();
+    for file in files.into_iter().flatten() {
+        let LoadedFile {
+            path,
+            doc: file_doc,
+        } = file;
+        if let Some(clouds) = file_doc.get("clouds")
+            && !clouds.is_object()
+        {
+            return Err(LoadCloudConfigError::Invalid {
+                cloud: String::new(),
+                origin: path.display().to_string(),
+                problem: "`clouds` must be a mapping of cloud names".to_owned(),
+            });
+        }
+        merge(&mut doc, file_doc);
+        loaded.push(path.clone());
+    }
+    let clouds = match doc.remove("clouds") {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    Ok((clouds, loaded))
 }
 
 /// The `OS_*` cloud: every `OS_` variable except openstacksdk's exclusions, keyed by the
