@@ -3,7 +3,10 @@
 Huawei's native ECS API lives at `{origin}/v1/{project_id}/cloudservers/...`, where `origin` is
 the scheme, host and port of `fetch.compute_url`. The SDK is pointed there with
 `with_endpoint(origin)` and `BasicCredentials` with any AK/SK plus the project id (with a project
-id the SDK makes no IAM call; the fake ignores the request signature).
+id the SDK makes no IAM call; the fake ignores the request signature). Every call goes through
+the SDK's own invoker (`show_server_invoker(request).add_header("X-Auth-Token", token).invoke()`,
+the same request and response model as `show_server`), so it also carries the harness's token:
+ECS accepts IAM tokens, and the fake's journal proves the fetch by that token.
 
 * fetch / surface: `show_server` -> `ServerDetail`; its `status` is a plain `str` (the
   docstring lists 17 values, without RESCUE, PASSWORD or UNKNOWN, but nothing checks them).
@@ -57,8 +60,16 @@ class HuaweiCloud(adapterlib.Adapter):
                 .with_endpoint(origin(fetch["compute_url"]))
                 .build())
 
+    def _call(self, client, fetch, operation, request):
+        """`client.<operation>(request)` through the SDK's invoker, adding the harness's token:
+        ECS accepts an IAM token (X-Auth-Token) besides the AK/SK signature, and the token is
+        what proves to the harness that this adapter made the request."""
+        invoker = getattr(client, f"{operation}_invoker")(request)
+        return invoker.add_header("X-Auth-Token", fetch["token"]).invoke()
+
     def _show(self, client, fetch):
-        server = client.show_server(ShowServerRequest(server_id=fetch["server_id"])).server
+        request = ShowServerRequest(server_id=fetch["server_id"])
+        server = self._call(client, fetch, "show_server", request).server
         if server is None:
             raise ValueError("ShowServer answered without a `server`")
         return server
@@ -76,7 +87,7 @@ class HuaweiCloud(adapterlib.Adapter):
         servers = []
         for page in range(1, MAX_PAGES + 1):
             request = ListServersDetailsRequest(limit=PAGE_SIZE, offset=page)
-            batch = client.list_servers_details(request).servers or []
+            batch = self._call(client, fetch, "list_servers_details", request).servers or []
             servers += [{"id": s.id, "status": s.status, "typed": s.status} for s in batch]
             if len(batch) < PAGE_SIZE:
                 return servers
