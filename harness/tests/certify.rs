@@ -734,3 +734,39 @@ fn a_filtered_run_and_a_recorded_verdict_other_than_conformant_are_named() {
         ]
     );
 }
+
+#[test]
+fn an_adapter_speaking_protocol_v1_is_refused_before_running() {
+    let (dir, out) = certify_reference(harness::VERSION, Some("version:1"));
+
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let want = format!(
+        "error: adapter `{0}` speaks protocol v1: certify needs protocol v2 (blind derive questions, proven fetches; see adapters/PROTOCOL.md). `harness --target adapter:{0}` still runs it, reported as v1\n",
+        reference_adapter()
+    );
+    assert_eq!(out.stderr, want);
+    assert!(!dir.path().join("b").exists());
+}
+
+#[test]
+fn a_bundle_of_a_v1_adapter_fails_the_implementation_check() {
+    let (dir, out) = certify_reference(harness::VERSION, None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let bundle = dir.path().join("b");
+    edit_results(&bundle, |v| {
+        v["implementation"]["protocol_version"] = 1.into()
+    });
+    rehash(&bundle);
+
+    let verified = verify(&bundle, &[]);
+
+    assert_eq!(verified.code, 1);
+    assert_eq!(
+        failed_lines(&verified),
+        [format!(
+            "✘ implementation: reference-adapter {} spoke protocol v1: certification needs adapter protocol v2 (blind questions, proven fetches)",
+            harness::VERSION
+        )
+        .as_str()]
+    );
+}

@@ -21,10 +21,12 @@ use super::bundle::{ENVIRONMENT_FILE, PRODUCT_FILE, REQUIRED_FILES};
 use super::environment::Environment;
 use super::manifest::{SIGNATURE_FILE, check_manifest};
 use super::product::{Product, load_product};
-use crate::case::{Profile, resolve_profiles};
+use crate::case::{Profile, ScenarioKind, builtin_scenarios, resolve_profiles};
+use crate::kinds::{scenario_cases, surface_cases};
 use crate::outcome::Outcome;
 use crate::report::RESULTS_FILE;
 use crate::report::json::{ResultsRecord, read_results};
+use crate::target::adapter::PROTOCOL_VERSION;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -180,7 +182,7 @@ fn judge(results: Option<&ResultsRecord>, product: Option<&Product>, dir: &Path)
     vec![
         harness_version(&results.harness_version),
         profiles(results, &claimed),
-        cases(results, &claimed),
+        cases(results, &claimed, dir),
         outcomes(results),
         implementation(results, product),
         environment(results, dir),
@@ -277,21 +279,66 @@ fn profiles(results: &ResultsRecord, claimed: &Result<Vec<Profile>, String>) -> 
 }
 
 /// The ids a certification run of these profiles must report, from this harness's own
-/// enumeration, in order.
-pub fn expected_case_ids(profiles: &[Profile]) -> Vec<String> {
-    profiles
-        .iter()
-        .flat_map(|p| p.cases())
-        .map(|c| c.id.0)
-        .collect()
+/// enumeration, in order: every pair case of each profile, then what the adapter's capabilities
+/// add (as the runner adds them): three challenges for `fetch`, one surface case per status for
+/// `surface`, the built-in list and wait scenarios for `list` and `wait`.
+pub fn expected_case_ids(
+    profiles: &[Profile],
+    capabilities: &[&str],
+) -> Result<Vec<String>, String> {
+    let can = |c: &str| capabilities.contains(&c);
+    let scenarios = if can("list") || can("wait") {
+        builtin_scenarios().map_err(|e| format!("the built-in scenarios do not load: {e}"))?
+    } else {
+        Vec::new()
+    };
+    let mut ids = Vec::new();
+    for profile in profiles {
+        ids.extend(profile.cases().into_iter().map(|c| c.id.0));
+        if can("fetch") {
+            ids.extend((1..=3).map(|n| format!("{}/challenge/{n}", profile.name())));
+        }
+        let mut extra = Vec::new();
+        if can("surface") {
+            extra.extend(surface_cases(profile));
+        }
+        if can("list") {
+            extra.extend(scenario_cases(profile, &scenarios, ScenarioKind::List));
+        }
+        if can("wait") {
+            extra.extend(scenario_cases(profile, &scenarios, ScenarioKind::Wait));
+        }
+        ids.extend(extra.into_iter().map(|c| c.id.0));
+    }
+    Ok(ids)
 }
 
-fn cases(results: &ResultsRecord, claimed: &Result<Vec<Profile>, String>) -> Check {
+/// The adapter's capabilities as `environment.json` recorded them (empty for other targets).
+fn capabilities(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(ENVIRONMENT_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Environment>(&t).ok())
+        .and_then(|env| env.adapter.get("adapter.capabilities").cloned())
+        .map(|caps| {
+            caps.split(',')
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn cases(results: &ResultsRecord, claimed: &Result<Vec<Profile>, String>, dir: &Path) -> Check {
     let claimed = match claimed {
         Ok(c) => c,
         Err(e) => return Check::fail("cases", e.clone()),
     };
-    let expected = expected_case_ids(claimed);
+    let caps = capabilities(dir);
+    let caps: Vec<&str> = caps.iter().map(String::as_str).collect();
+    let expected = match expected_case_ids(claimed, &caps) {
+        Ok(ids) => ids,
+        Err(e) => return Check::fail("cases", e),
+    };
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for case in &results.cases {
         *seen.entry(case.id.as_str()).or_default() += 1;
@@ -396,6 +443,19 @@ fn implementation(results: &ResultsRecord, product: Option<&Product>) -> Check {
             format!("no adapter (target {})", results.target),
         );
     };
+    if i.protocol_version != Some(PROTOCOL_VERSION) {
+        let spoke = i.protocol_version.map_or_else(
+            || "an unrecorded protocol".to_owned(),
+            |v| format!("protocol v{v}"),
+        );
+        return Check::fail(
+            "implementation",
+            format!(
+                "{} {} spoke {spoke}: certification needs adapter protocol v{PROTOCOL_VERSION} (blind questions, proven fetches)",
+                i.name, i.version
+            ),
+        );
+    }
     match product {
         Some(p) if p.version == i.version => Check::pass(
             "implementation",

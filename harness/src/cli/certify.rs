@@ -8,6 +8,7 @@ use harness::exit_code;
 use harness::report::terminal_summary;
 use harness::runner::{RunEvent, RunOptions, Runner};
 use harness::target::TargetSpec;
+use harness::target::adapter::{AdapterOptions, AdapterTarget, PROTOCOL_V1, PROTOCOL_VERSION};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -120,6 +121,20 @@ pub(crate) fn run(args: CertifyArgs) -> i32 {
         Ok(p) => p,
         Err(e) => return super::fail(&e),
     };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return super::fail(&e),
+    };
+    if let TargetSpec::Adapter(cmd) = target
+        && let Err(message) =
+            runtime.block_on(speaks_v2(cmd, Duration::from_secs_f64(args.timeout)))
+    {
+        eprintln!("error: {message}");
+        return exit_code::ERROR;
+    }
     let command = reproduce_command(&args, product_path, target);
     let options = RunOptions {
         target: target.clone(),
@@ -138,13 +153,6 @@ pub(crate) fn run(args: CertifyArgs) -> i32 {
         product.profiles.join(", "),
         shell_line(&command)
     );
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return super::fail(&e),
-    };
     let result = runtime.block_on(Runner::new(options).execute(|event| match event {
         RunEvent::Started { total } => log.push_str(&format!("{total} cases\n")),
         RunEvent::ProfileStarted { profile, cases } => {
@@ -214,6 +222,23 @@ fn finish(out: &Path, run_code: i32) -> i32 {
             code
         }
     }
+}
+
+/// Refuses an adapter that answers the handshake with protocol v1: a v1 adapter is handed
+/// guessable questions, so nothing it answers can be certified.
+async fn speaks_v2(command: &str, timeout: Duration) -> Result<(), String> {
+    let adapter = AdapterTarget::start(command, AdapterOptions::new(timeout))
+        .await
+        .map_err(|e| format!("failed to start adapter `{command}`: {e}"))?;
+    let version = adapter.protocol_version();
+    // The handshake is all this needed; a failing stop shows again in the real run.
+    let _ = adapter.stop().await;
+    if version == PROTOCOL_V1 {
+        return Err(format!(
+            "adapter `{command}` speaks protocol v1: certify needs protocol v{PROTOCOL_VERSION} (blind derive questions, proven fetches; see adapters/PROTOCOL.md). `harness --target adapter:{command}` still runs it, reported as v1"
+        ));
+    }
+    Ok(())
 }
 
 /// Why the flags are refused, if they are.
