@@ -21,7 +21,8 @@ EXAMPLES:
 
 The profiles certified are the ones PRODUCT.yaml claims (`profiles:`). Every case of each runs:
 --filter, --max-fail, --fail-fast, --fake-deviation and --profile are refused, and a skipped
-case makes the bundle fail `harness verify`.
+case makes the bundle fail `harness verify`. An adapter that answers the handshake with protocol
+v1 is refused before the run: certification needs v2's blind questions and proven fetches.
 
 THE BUNDLE (one new folder, --out):
     PRODUCT.yaml      the vendor's file, copied unchanged
