@@ -47,11 +47,15 @@ trap 'rm -rf "$profile"' EXIT
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
 height=$((220 + 72 * rows))
+# Wide enough for every column: the profile headers' colspans add up to the count columns.
+columns=$(grep -o 'class="profile" colspan="[0-9]*"' "$page" | grep -o '[0-9]*' | awk '{ s += $1 } END { print s + 0 }')
+width=$((1000 + 80 * ${columns:-9}))
+if [ "$width" -lt 1400 ]; then width=1400; fi
 url="file://$(cd "$(dirname "$page")" && pwd)/$(basename "$page")"
 # A fresh profile and no background traffic: the page is self-contained, nothing else is needed.
 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
-    --user-data-dir="$profile" --window-size="1900,$height" --screenshot="$out" "$url" \
+    --user-data-dir="$profile" --window-size="$width,$height" --screenshot="$out" "$url" \
     >"$profile/chromium.log" 2>&1 || {
     echo "matrix-screenshot: $browser failed:" >&2
     tail -n 20 "$profile/chromium.log" >&2
