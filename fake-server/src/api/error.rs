@@ -72,14 +72,6 @@ pub(crate) fn method_not_allowed() -> ApiResponse {
     )
 }
 
-/// Parses a JSON body into a `Value`, answering Nova's 400 for malformed input.
-pub(crate) fn parse_json(body: &[u8]) -> Result<serde_json::Value, ApiResponse> {
-    if body.is_empty() {
-        return Err(bad_request("Malformed request body: the body is empty"));
-    }
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("Malformed request body: {e}")))
-}
-
 /// Parses a JSON body into a typed value, naming the failing field in the 400 message.
 pub(crate) fn parse_typed<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiResponse> {
     if body.is_empty() {

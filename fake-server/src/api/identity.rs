@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::parse_json;
 use super::http::{ApiRequest, ApiResponse};
 use crate::domain::IdGenerator;
 
@@ -149,49 +148,69 @@ impl Keystone {
         token
     }
 
+    /// The user a login names, with its project and roles: any name when there is no users
+    /// file, else a listed user whose password is `secret` (`None`: unknown or wrong secret).
+    fn resolve_user(
+        &self,
+        name: &str,
+        secret: Option<&str>,
+    ) -> Option<(String, String, Vec<String>)> {
+        match &self.users {
+            None => Some((name.to_owned(), name.to_owned(), default_roles(name))),
+            Some(users) => users
+                .iter()
+                .find(|u| u.name == name && secret == Some(u.password.as_str()))
+                .map(|u| {
+                    (
+                        u.name.clone(),
+                        u.project.clone().unwrap_or_else(|| u.name.clone()),
+                        u.roles.clone().unwrap_or_else(|| default_roles(&u.name)),
+                    )
+                }),
+        }
+    }
+
     /// `POST /identity/v3/auth/tokens`.
     pub(crate) fn authenticate(&mut self, req: &ApiRequest, base: &str) -> ApiResponse {
-        let body = match parse_json(&req.body) {
-            Ok(v) => v,
+        let body: AuthBody = match serde_json::from_slice(&req.body) {
+            Ok(b) => b,
+            Err(e) if e.is_data() => {
+                return keystone_error(
+                    400,
+                    "Bad Request",
+                    &format!("Invalid input for field 'auth': {e}"),
+                );
+            }
             Err(_) => return keystone_error(400, "Bad Request", "Malformed request body"),
         };
-        let identity = &body["auth"]["identity"];
-        let Some(methods) = identity["methods"].as_array() else {
+        let identity = body.auth.identity;
+        let Some(methods) = identity.methods else {
             return keystone_error(
                 400,
                 "Bad Request",
                 "Invalid input for field 'auth.identity.methods'",
             );
         };
-        let method = methods.first().and_then(Value::as_str).unwrap_or("");
+        let method = methods.first().map_or("", String::as_str);
         let (user_name, mut project_name, mut roles) = match method {
             "password" => {
-                let user = &identity["password"]["user"];
-                let Some(name) = user["name"].as_str().or_else(|| user["id"].as_str()) else {
+                let user = identity.password.map(|p| p.user).unwrap_or_default();
+                let Some(name) = user.name.or(user.id) else {
                     return keystone_error(
                         400,
                         "Bad Request",
                         "Invalid input for field 'auth.identity.password.user.name'",
                     );
                 };
-                let password = user["password"].as_str().unwrap_or("");
-                match &self.users {
-                    None => (name.to_owned(), name.to_owned(), default_roles(name)),
-                    Some(users) => match users
-                        .iter()
-                        .find(|u| u.name == name && u.password == password)
-                    {
-                        None => return unauthorized(),
-                        Some(u) => (
-                            u.name.clone(),
-                            u.project.clone().unwrap_or_else(|| u.name.clone()),
-                            u.roles.clone().unwrap_or_else(|| default_roles(&u.name)),
-                        ),
-                    },
+                let password = user.password.unwrap_or_default();
+                match self.resolve_user(&name, Some(&password)) {
+                    Some(found) => found,
+                    None => return unauthorized(),
                 }
             }
             "token" => {
-                let Some(old) = self.check(identity["token"]["id"].as_str()) else {
+                let token = identity.token.and_then(|t| t.id);
+                let Some(old) = self.check(token.as_deref()) else {
                     return unauthorized();
                 };
                 (
@@ -201,29 +220,20 @@ impl Keystone {
                 )
             }
             "application_credential" => {
-                let cred = &identity["application_credential"];
-                let Some(name) = cred["name"].as_str().or_else(|| cred["id"].as_str()) else {
+                let cred = identity.application_credential.unwrap_or_default();
+                let Some(name) = cred.name.or(cred.id) else {
                     return keystone_error(
                         400,
                         "Bad Request",
                         "Invalid input for field 'auth.identity.application_credential.id'",
                     );
                 };
-                let user = cred["user"]["name"].as_str().unwrap_or(name).to_owned();
-                match &self.users {
-                    None => (user.clone(), user.clone(), default_roles(&user)),
-                    // With `--users`, a credential acts for a listed user and its secret is
-                    // that user's password.
-                    Some(users) => match users.iter().find(|u| {
-                        u.name == user && cred["secret"].as_str() == Some(u.password.as_str())
-                    }) {
-                        None => return unauthorized(),
-                        Some(u) => (
-                            u.name.clone(),
-                            u.project.clone().unwrap_or_else(|| u.name.clone()),
-                            u.roles.clone().unwrap_or_else(|| default_roles(&u.name)),
-                        ),
-                    },
+                // With `--users`, a credential acts for a listed user and its secret is that
+                // user's password.
+                let user = cred.user.and_then(|u| u.name).unwrap_or(name);
+                match self.resolve_user(&user, cred.secret.as_deref()) {
+                    Some(found) => found,
+                    None => return unauthorized(),
                 }
             }
             other => {
@@ -234,15 +244,15 @@ impl Keystone {
                 );
             }
         };
-        let scope = &body["auth"]["scope"]["project"];
+        let scope = body.auth.scope.and_then(|s| s.project).unwrap_or_default();
         let mut project_id = None;
-        if let Some(name) = scope["name"].as_str() {
+        if let Some(name) = scope.name {
             if self.users.is_some() && name != project_name {
                 return unauthorized();
             }
-            project_name = name.to_owned();
-        } else if let Some(id) = scope["id"].as_str() {
-            project_id = Some(id.to_owned());
+            project_name = name;
+        } else if let Some(id) = scope.id {
+            project_id = Some(id);
         }
         if self.users.is_none() && roles.is_empty() {
             roles = default_roles(&user_name);
@@ -260,6 +270,64 @@ impl Keystone {
         let token = self.issue(identity);
         ApiResponse::json(201, &body).with_header("x-subject-token", token)
     }
+}
+
+/// `POST /auth/tokens`: the parts the fake reads (every field optional, so a missing one
+/// gets Keystone's message rather than serde's).
+#[derive(Debug, Deserialize)]
+struct AuthBody {
+    auth: Auth,
+}
+
+#[derive(Debug, Deserialize)]
+struct Auth {
+    identity: AuthIdentity,
+    scope: Option<AuthScope>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AuthIdentity {
+    methods: Option<Vec<String>>,
+    password: Option<PasswordMethod>,
+    token: Option<TokenMethod>,
+    application_credential: Option<AppCredential>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordMethod {
+    #[serde(default)]
+    user: UserRef,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UserRef {
+    name: Option<String>,
+    id: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenMethod {
+    id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AppCredential {
+    id: Option<String>,
+    name: Option<String>,
+    secret: Option<String>,
+    user: Option<UserRef>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AuthScope {
+    project: Option<ProjectRef>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ProjectRef {
+    name: Option<String>,
+    id: Option<String>,
 }
 
 fn keystone_time(t: DateTime<Utc>) -> String {

@@ -6,14 +6,17 @@
 
 mod control;
 mod core;
+mod decode;
 pub(crate) mod ecs;
 mod error;
 mod faults;
 mod http;
 pub(crate) mod identity;
 mod journal;
+mod json;
 pub mod nova;
 mod render;
+mod schema;
 
 pub use core::{Api, ApiConfig};
 pub use http::{ApiRequest, ApiResponse, MAX_BODY_BYTES};

@@ -237,7 +237,7 @@ async fn put_renames_and_describes_a_server_with_novas_update_body(
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body["badRequest"]["message"],
-        "Invalid input for field/attribute name. Value: \" padded \". is not a valid name"
+        "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace."
     );
     let r = put(alice.clone(), "2.96", json!({"nope": {}})).await;
     assert_eq!(r.status, 400);

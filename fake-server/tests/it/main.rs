@@ -7,3 +7,4 @@ mod identity;
 mod lifecycle;
 mod listing;
 mod support;
+mod validation;

@@ -137,6 +137,35 @@ impl Env {
         }
     }
 
+    /// Sends `body` byte for byte (key order kept, as Nova's messages quote it).
+    pub(crate) async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        mv: &str,
+        body: &str,
+    ) -> Resp {
+        let r = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .header("X-Auth-Token", token)
+            .header("OpenStack-API-Version", format!("compute {mv}"))
+            .header("Content-Type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let bytes = r.bytes().await.unwrap();
+        Resp {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
     pub(crate) async fn server(&self, id: &str, token: &str) -> Value {
         let r = self
             .get(&format!("/compute/v2.1/servers/{id}"), token)

@@ -1,11 +1,12 @@
 //! `POST /servers/{id}/action` and `DELETE /servers/{id}`.
 
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 use super::super::core::Inner;
-use super::super::error::{bad_request, conflict, forbidden, parse_json, server_not_found};
+use super::super::error::{bad_request, conflict, forbidden, server_not_found};
 use super::super::http::ApiResponse;
 use super::flavors;
+use super::requests::{ActionRequest, decode_action};
 use super::route::Ctx;
 use super::servers::{can_see, edited_server, view_ctx};
 use crate::domain::{Action, ServerId, TransitionError, VmState};
@@ -59,127 +60,57 @@ pub(crate) fn delete(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
     }
 }
 
-fn invalid(field: &str, value: &Value, why: &str) -> ApiResponse {
-    bad_request(format!(
-        "Invalid input for field/attribute {field}. Value: {value}. {why}"
-    ))
-}
-
-fn parse_action(name: &str, arg: &Value) -> Result<Action, ApiResponse> {
-    let obj = |v: &Value| v.as_object().cloned().unwrap_or_default();
-    Ok(match name {
-        "reboot" => {
-            let args: Map<String, Value> = match arg {
-                Value::Object(o) => o.clone(),
-                other => return Err(invalid("reboot", other, "is not of type 'object'")),
-            };
-            match args.get("type") {
-                Some(Value::String(t)) if t.eq_ignore_ascii_case("hard") => {
-                    Action::Reboot { hard: true }
-                }
-                Some(Value::String(t)) if t.eq_ignore_ascii_case("soft") => {
-                    Action::Reboot { hard: false }
-                }
-                Some(v) => {
-                    return Err(invalid(
-                        "type",
-                        v,
-                        "is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']",
-                    ));
-                }
-                None => return Err(invalid("reboot", arg, "'type' is a required property")),
+/// The domain action of a decoded request (`None` for the ones handled here directly).
+fn domain_action(req: &ActionRequest) -> Result<Option<Action>, ApiResponse> {
+    Ok(Some(match req {
+        ActionRequest::Reboot { hard } => Action::Reboot { hard: *hard },
+        ActionRequest::Resize { flavor_id } => {
+            if flavors::find(flavor_id).is_none() {
+                return Err(bad_request(format!(
+                    "Flavor {flavor_id} could not be found."
+                )));
             }
+            Action::Resize
         }
-        "os-stop" => Action::Stop,
-        "os-start" => Action::Start,
-        "pause" => Action::Pause,
-        "unpause" => Action::Unpause,
-        "suspend" => Action::Suspend,
-        "resume" => Action::Resume,
-        "rescue" => Action::Rescue,
-        "unrescue" => Action::Unrescue,
-        "resize" => {
-            let flavor = obj(arg).get("flavorRef").cloned();
-            match flavor {
-                Some(Value::String(f))
-                    if flavors::find(f.rsplit('/').next().unwrap_or_default()).is_some() =>
-                {
-                    Action::Resize
-                }
-                Some(Value::Number(n)) if flavors::find(&n.to_string()).is_some() => Action::Resize,
-                Some(v @ (Value::String(_) | Value::Number(_))) => {
-                    return Err(bad_request(format!(
-                        "Flavor {} could not be found.",
-                        v.as_str().map_or(v.to_string(), str::to_owned)
-                    )));
-                }
-                Some(v) => {
-                    return Err(invalid(
-                        "flavorRef",
-                        &v,
-                        "is not of type 'string', 'integer'",
-                    ));
-                }
-                None => return Err(invalid("resize", arg, "'flavorRef' is a required property")),
-            }
-        }
-        "confirmResize" => Action::ConfirmResize,
-        "revertResize" => Action::RevertResize,
-        "shelve" => Action::Shelve,
-        "shelveOffload" => Action::ShelveOffload,
-        "unshelve" => Action::Unshelve,
-        "rebuild" => match obj(arg).get("imageRef") {
-            Some(Value::String(_)) => Action::Rebuild,
-            Some(v) => return Err(invalid("imageRef", v, "is not of type 'string'")),
-            None => return Err(invalid("rebuild", arg, "'imageRef' is a required property")),
+        ActionRequest::Rebuild => Action::Rebuild,
+        ActionRequest::ResetState { .. } | ActionRequest::Lock { .. } => return Ok(None),
+        ActionRequest::Plain(name) => match name.as_str() {
+            "os-stop" => Action::Stop,
+            "os-start" => Action::Start,
+            "pause" => Action::Pause,
+            "unpause" => Action::Unpause,
+            "suspend" => Action::Suspend,
+            "resume" => Action::Resume,
+            "rescue" => Action::Rescue,
+            "unrescue" => Action::Unrescue,
+            "confirmResize" => Action::ConfirmResize,
+            "revertResize" => Action::RevertResize,
+            "shelve" => Action::Shelve,
+            "shelveOffload" => Action::ShelveOffload,
+            "unshelve" => Action::Unshelve,
+            "changePassword" => Action::ChangePassword,
+            "restore" => Action::Restore,
+            "forceDelete" => Action::ForceDelete,
+            "createImage" => Action::CreateImage,
+            "unlock" => return Ok(None),
+            other => return Err(bad_request(format!("There is no such action: {other}"))),
         },
-        "changePassword" => match obj(arg).get("adminPass") {
-            Some(Value::String(_)) => Action::ChangePassword,
-            Some(v) => return Err(invalid("adminPass", v, "is not of type 'string'")),
-            None => {
-                return Err(invalid(
-                    "changePassword",
-                    arg,
-                    "'adminPass' is a required property",
-                ));
-            }
-        },
-        "restore" => Action::Restore,
-        "forceDelete" => Action::ForceDelete,
-        "createImage" => match obj(arg).get("name") {
-            Some(Value::String(_)) => Action::CreateImage,
-            Some(v) => return Err(invalid("name", v, "is not of type 'string'")),
-            None => return Err(invalid("createImage", arg, "'name' is a required property")),
-        },
-        other => return Err(bad_request(format!("There is no such action: {other}"))),
-    })
+    }))
 }
 
 pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
     let id = ServerId::new(id);
-    let body = match parse_json(&ctx.req.body) {
-        Ok(b) => b,
+    // Nova picks the action and validates its body before it looks the server up.
+    let request = match decode_action(&ctx.req.body, ctx.mv) {
+        Ok(r) => r,
         Err(e) => return e,
-    };
-    let Some(obj) = body.as_object().filter(|o| o.len() == 1) else {
-        return bad_request(
-            "Malformed request body: expected an object with exactly one action key",
-        );
-    };
-    let Some((name, arg)) = obj.iter().next() else {
-        return bad_request("Malformed request body");
     };
     if let Err(e) = visible(ctx, inner, &id) {
         return e;
     }
-    match name.as_str() {
-        "os-resetState" => return reset_state(ctx, inner, &id, arg),
-        "lock" => return lock(ctx, inner, &id, arg, true),
-        "unlock" => return lock(ctx, inner, &id, arg, false),
-        _ => {}
-    }
-    let action = match parse_action(name, arg) {
-        Ok(a) => a,
+    let action = match domain_action(&request) {
+        Ok(Some(a)) => a,
+        Ok(None) => return direct(ctx, inner, &id, request),
         Err(e) => return e,
     };
     if let Err(e) = run(ctx, inner, &id, &action) {
@@ -212,50 +143,35 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
     }
 }
 
-fn reset_state(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId, arg: &Value) -> ApiResponse {
+/// Actions that change attributes without a walk: reset state, lock, unlock.
+fn direct(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId, req: ActionRequest) -> ApiResponse {
+    match req {
+        ActionRequest::ResetState { state } => reset_state(ctx, inner, id, &state),
+        ActionRequest::Lock { reason } => lock(inner, id, Some(reason)),
+        ActionRequest::Plain(name) if name == "unlock" => lock(inner, id, None),
+        _ => bad_request("There is no such action"),
+    }
+}
+
+fn reset_state(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId, state: &str) -> ApiResponse {
     if !ctx.who.is_admin() {
         return forbidden(
             "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.",
         );
     }
-    let state = match arg.get("state") {
-        Some(Value::String(s)) if s == "active" || s == "error" => s.clone(),
-        Some(v) => return invalid("state", v, "is not one of ['active', 'error']"),
-        None => return invalid("os-resetState", arg, "'state' is a required property"),
-    };
     inner.cloud.halt(id);
     if let Some(s) = inner.cloud.get_mut(id) {
-        s.vm_state = Some(VmState::from(state.as_str()));
+        s.vm_state = Some(VmState::from(state));
         s.task_state = None;
     }
     ApiResponse::empty(202)
 }
 
-fn lock(
-    ctx: &Ctx<'_>,
-    inner: &mut Inner,
-    id: &ServerId,
-    arg: &Value,
-    locking: bool,
-) -> ApiResponse {
-    let reason = match arg {
-        Value::Null => None,
-        Value::Object(o) => match o.get("locked_reason") {
-            None => None,
-            Some(Value::String(r)) if locking && ctx.mv.at_least(73) => Some(r.clone()),
-            Some(v) => return invalid("locked_reason", v, "is not allowed here"),
-        },
-        other => {
-            return invalid(
-                if locking { "lock" } else { "unlock" },
-                other,
-                "is not of type 'object', 'null'",
-            );
-        }
-    };
+/// `lock` (`Some(reason)`) or `unlock` (`None`).
+fn lock(inner: &mut Inner, id: &ServerId, lock: Option<Option<String>>) -> ApiResponse {
     if let Some(s) = inner.cloud.get_mut(id) {
-        s.locked = locking;
-        s.locked_reason = if locking { reason } else { None };
+        s.locked = lock.is_some();
+        s.locked_reason = lock.flatten();
     }
     ApiResponse::empty(202)
 }

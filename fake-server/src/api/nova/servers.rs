@@ -3,9 +3,10 @@
 use serde_json::{Value, json};
 
 use super::super::core::Inner;
-use super::super::error::{bad_request, parse_json, server_not_found};
+use super::super::error::{bad_request, server_not_found};
 use super::super::http::ApiResponse;
 use super::flavors;
+use super::requests::{CreateBody, Networks, UpdateBody, ref_id};
 use super::route::Ctx;
 use super::view::{DETAIL_BYTES, Detail, ViewCtx, links};
 use crate::domain::{NewServer, Server, ServerId};
@@ -44,115 +45,36 @@ pub(crate) fn show(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
 }
 
 pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
-    let body = match parse_json(&ctx.req.body) {
-        Ok(b) => b,
+    let server = match CreateBody::decode(&ctx.req.body, ctx.mv) {
+        Ok(b) => b.server,
         Err(e) => return e,
     };
-    let Some(server) = body.get("server").and_then(Value::as_object) else {
-        return bad_request(
-            "Invalid input for field/attribute server. Value: missing. 'server' is a required property",
-        );
-    };
-    let field = |k: &str| server.get(k);
-    let name = match field("name") {
-        Some(Value::String(n)) if !n.is_empty() && n.len() <= 255 => n.clone(),
-        Some(v) => {
-            return bad_request(format!(
-                "Invalid input for field/attribute name. Value: {v}."
-            ));
-        }
-        None => {
-            return bad_request(
-                "Invalid input for field/attribute name. Value: missing. 'name' is a required property",
-            );
-        }
-    };
-    let flavor_id = match field("flavorRef") {
-        Some(Value::String(f)) => f.rsplit('/').next().unwrap_or_default().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(v) => {
-            return bad_request(format!(
-                "Invalid input for field/attribute flavorRef. Value: {v}."
-            ));
-        }
-        None => {
-            return bad_request(
-                "Invalid input for field/attribute flavorRef. Value: missing. 'flavorRef' is a required property",
-            );
-        }
-    };
+    let flavor_id = ref_id(&server.flavor_ref.text()).to_owned();
     if flavors::find(&flavor_id).is_none() {
         return bad_request(format!("Flavor {flavor_id} could not be found."));
     }
-    let image_id = match field("imageRef") {
-        Some(Value::String(i)) if i.is_empty() => None,
-        Some(Value::String(i)) => Some(i.rsplit('/').next().unwrap_or_default().to_owned()),
-        Some(v) => {
-            return bad_request(format!(
-                "Invalid input for field/attribute imageRef. Value: {v}."
-            ));
-        }
-        None => None,
-    };
-    if image_id.is_none() && field("block_device_mapping_v2").is_none() {
+    let image_id = server
+        .image_ref
+        .as_deref()
+        .filter(|i| !i.is_empty())
+        .map(|i| ref_id(i).to_owned());
+    if image_id.is_none()
+        && server.block_device_mapping_v2.is_none()
+        && server.block_device_mapping.is_none()
+    {
         return bad_request(
             "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.",
         );
     }
-    match field("networks") {
-        None if ctx.mv.at_least(37) => {
-            return bad_request(
-                "Invalid input for field/attribute networks. Value: missing. 'networks' is a required property",
-            );
-        }
-        None => {}
-        Some(Value::String(s)) if ctx.mv.at_least(37) && (s == "none" || s == "auto") => {}
-        Some(Value::Array(_)) => {}
-        Some(v) => {
-            return bad_request(format!(
-                "Invalid input for field/attribute networks. Value: {v}."
-            ));
-        }
-    }
-    let metadata = match field("metadata") {
-        None => Vec::new(),
-        Some(Value::Object(m)) => {
-            let mut out = Vec::new();
-            for (k, v) in m {
-                match v.as_str() {
-                    Some(v) => out.push((k.clone(), v.to_owned())),
-                    None => {
-                        return bad_request(format!(
-                            "Invalid input for field/attribute metadata. Value: {k}={v}."
-                        ));
-                    }
-                }
-            }
-            out
-        }
-        Some(v) => {
-            return bad_request(format!(
-                "Invalid input for field/attribute metadata. Value: {v}."
-            ));
-        }
-    };
-    let description = match field("description") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(d)) if ctx.mv.at_least(19) => Some(d.clone()),
-        Some(v) => {
-            return bad_request(format!(
-                "Invalid input for field/attribute description. Value: {v}."
-            ));
-        }
-    };
+    let no_network = matches!(&server.networks, Some(Networks::Word(w)) if w == "none");
     let id = inner.cloud.create(NewServer {
-        name: Some(name),
+        name: Some(server.name),
         project_id: ctx.who.project_id.clone(),
         user_id: ctx.who.user_id.clone(),
         flavor_id,
         image_id,
-        metadata,
-        description,
+        metadata: server.metadata.into_iter().collect(),
+        description: server.description,
         ..Default::default()
     });
     let admin_pass: String = format!("{:016x}", inner.rng.next_u64())
@@ -161,9 +83,7 @@ pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
         .collect();
     let mut server = json!({"id": id.as_str(), "links": links(ctx.base, id.as_str()), "OS-DCF:diskConfig": "MANUAL",
                             "security_groups": [{"name": "default"}], "adminPass": admin_pass});
-    if let Some(Value::String(s)) = field("networks")
-        && s == "none"
-    {
+    if no_network {
         server.as_object_mut().map(|o| o.remove("security_groups"));
     }
     ApiResponse::json(202, &json!({"server": server})).with_header(
@@ -238,64 +158,20 @@ pub(crate) fn edited_server(
     body
 }
 
-fn invalid_field(field: &str, value: &Value, why: &str) -> ApiResponse {
-    bad_request(format!(
-        "Invalid input for field/attribute {field}. Value: {value}. {why}"
-    ))
-}
-
 /// `PUT /servers/{id}`: rename, describe (2.19+); `accessIPv4`/`accessIPv6`,
 /// `OS-DCF:diskConfig` and `hostname` (2.90+) are validated and accepted but not stored.
 pub(crate) fn update(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
     let id = ServerId::new(id);
+    // Nova validates the body before it looks the server up.
+    let server = match UpdateBody::decode(&ctx.req.body, ctx.mv) {
+        Ok(b) => b.server,
+        Err(e) => return e,
+    };
     match inner.cloud.get(&id) {
         Some(s) if can_see(ctx, s) => {}
         _ => return server_not_found(id.as_str()),
     }
-    let body = match parse_json(&ctx.req.body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
-    let Some(server) = body.get("server").and_then(Value::as_object) else {
-        return bad_request(
-            "Invalid input for field/attribute server. Value: missing. 'server' is a required property",
-        );
-    };
-    let mut allowed = vec!["name", "OS-DCF:diskConfig", "accessIPv4", "accessIPv6"];
-    if ctx.mv.at_least(19) {
-        allowed.push("description");
-    }
-    if ctx.mv.at_least(90) {
-        allowed.push("hostname");
-    }
-    if let Some(k) = server.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return invalid_field(
-            "server",
-            &Value::Object(server.clone()),
-            &format!("Additional properties are not allowed ('{k}' was unexpected)"),
-        );
-    }
-    let name = match server.get("name") {
-        None => None,
-        Some(Value::String(n))
-            if !n.is_empty() && n.chars().count() <= 255 && n.trim() == n.as_str() =>
-        {
-            Some(n.clone())
-        }
-        Some(v) => return invalid_field("name", v, "is not a valid name"),
-    };
-    let description = match server.get("description") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(d)) if d.chars().count() <= 255 => Some(Some(d.clone())),
-        Some(v) => return invalid_field("description", v, "is not a valid description"),
-    };
-    for key in ["OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "hostname"] {
-        match server.get(key) {
-            None | Some(Value::String(_)) => {}
-            Some(v) => return invalid_field(key, v, &format!("{v} is not of type 'string'")),
-        }
-    }
+    let (name, description) = (server.name, server.description);
     if let Some(s) = inner.cloud.get_mut(&id) {
         if let Some(n) = name {
             s.name = n;
