@@ -43,6 +43,9 @@ pub(crate) struct Cli {
     /// HTTP engine: hyper (default; no per-request retention) or wiremock.
     #[arg(long, default_value = "hyper")]
     engine: Engine,
+    /// Requests the journal (GET /_fake/journal) keeps before dropping the oldest.
+    #[arg(long, value_name = "N", default_value_t = fake_server::api::DEFAULT_JOURNAL_CAPACITY)]
+    journal_capacity: usize,
     /// Render every server body afresh (no reuse of unchanged bodies); for measurements.
     #[arg(long)]
     no_render_cache: bool,
@@ -59,7 +62,8 @@ impl Cli {
             .control(!self.no_control)
             .token_ttl(Duration::from_secs(self.token_ttl))
             .engine(self.engine)
-            .render_cache(!self.no_render_cache);
+            .render_cache(!self.no_render_cache)
+            .journal_capacity(self.journal_capacity);
         if let Some(s) = self.reclaim_interval {
             b = b.reclaim_interval(Duration::from_secs(s));
         }

@@ -82,6 +82,7 @@ pub struct FakeServerBuilder {
     engine: Engine,
     listen: SocketAddr,
     render_cache: bool,
+    journal_capacity: usize,
 }
 
 impl Default for FakeServerBuilder {
@@ -97,6 +98,7 @@ impl Default for FakeServerBuilder {
             engine: Engine::default(),
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             render_cache: true,
+            journal_capacity: crate::api::DEFAULT_JOURNAL_CAPACITY,
         }
     }
 }
@@ -174,6 +176,18 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How many requests the journal (`GET /_fake/journal`) keeps, newest last (default
+    /// [`DEFAULT_JOURNAL_CAPACITY`](crate::api::DEFAULT_JOURNAL_CAPACITY)).
+    ///
+    /// ```
+    /// let b = fake_server::FakeServer::builder().journal_capacity(1_000_000);
+    /// # let _ = b;
+    /// ```
+    pub fn journal_capacity(mut self, entries: usize) -> Self {
+        self.journal_capacity = entries.max(1);
+        self
+    }
+
     /// The HTTP edge (default wiremock).
     pub fn engine(mut self, engine: Engine) -> Self {
         self.engine = engine;
@@ -197,6 +211,7 @@ impl FakeServerBuilder {
             engine: engine.as_str().to_owned(),
             fallback_base: format!("http://{}", self.listen),
             render_cache: self.render_cache,
+            journal_capacity: self.journal_capacity,
         }))
     }
 

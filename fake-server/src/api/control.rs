@@ -1,13 +1,15 @@
 //! The `/_fake/` control plane: seed, set state, reset, clock, faults, journal.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 
 use super::core::{Api, Inner};
 use super::error::{bad_request, method_not_allowed, not_found, nova_error, parse_typed};
 use super::faults::{FaultRules, FaultSpec};
 use super::http::{ApiRequest, ApiResponse};
-use crate::domain::{NewServer, ServerId, TaskState, VmState};
+use super::journal::Entry;
+use super::render::typed_json;
+use crate::domain::{NewServer, ServerId, Step, TaskState, Timeline, VmState};
 
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
@@ -36,6 +38,77 @@ struct SeedServer {
     project_id: Option<String>,
     #[serde(default)]
     locked: Option<bool>,
+    /// Reported instead of the derived status (any string, even empty).
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    timeline: Option<Vec<SeedStep>>,
+}
+
+/// A timeline step: `{vm_state, task_state, status?, polls?}` or `{"gone": true}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedStep {
+    #[serde(default, deserialize_with = "present")]
+    vm_state: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    task_state: Option<Option<String>>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    polls: Option<u32>,
+    #[serde(default)]
+    gone: bool,
+}
+
+impl SeedStep {
+    /// The domain step, or what is wrong with this one.
+    fn into_step(self) -> Result<Step, &'static str> {
+        if self.gone {
+            let extra = self.vm_state.is_some()
+                || self.task_state.is_some()
+                || self.status.is_some()
+                || self.polls.is_some();
+            return if extra {
+                Err("a gone step takes no other field")
+            } else {
+                Ok(Step::Gone)
+            };
+        }
+        let (Some(vm), Some(task)) = (self.vm_state, self.task_state) else {
+            return Err("vm_state and task_state are required (null allowed)");
+        };
+        if self.polls == Some(0) {
+            return Err("polls must be at least 1");
+        }
+        Ok(Step::State {
+            vm_state: vm.as_deref().map(VmState::from),
+            task_state: task.as_deref().map(TaskState::from),
+            status: self.status,
+            polls: self.polls.unwrap_or(1),
+        })
+    }
+}
+
+fn timeline(index: usize, steps: Option<Vec<SeedStep>>) -> Result<Option<Timeline>, ApiResponse> {
+    let Some(steps) = steps else {
+        return Ok(None);
+    };
+    if steps.is_empty() {
+        return Err(bad_request(format!(
+            "Invalid timeline of servers[{index}]: give at least one step"
+        )));
+    }
+    let steps = steps
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.into_step().map_err(|why| {
+                bad_request(format!("Invalid timeline[{i}] of servers[{index}]: {why}"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Timeline::new(steps))
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,6 +120,9 @@ struct SetState {
     task_state: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     power_state: Option<Option<i64>>,
+    /// `null` clears an override.
+    #[serde(default, deserialize_with = "present")]
+    status: Option<Option<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,10 +175,7 @@ pub(crate) fn handle(api: &Api, inner: &mut Inner, req: &ApiRequest, base: &str)
                 not_found(format!("Fault rule {id} could not be found."))
             }
         }
-        ("GET", ["journal"]) => ApiResponse::json(
-            200,
-            &json!({"requests": inner.journal.entries().collect::<Vec<_>>()}),
-        ),
+        ("GET", ["journal"]) => journal(inner, req),
         ("DELETE", ["journal"]) => {
             inner.journal.clear();
             ApiResponse::empty(204)
@@ -145,13 +218,40 @@ fn info(api: &Api, inner: &Inner, base: &str) -> ApiResponse {
     )
 }
 
+/// `GET /_fake/journal[?after=SEQ]`.
+fn journal(inner: &Inner, req: &ApiRequest) -> ApiResponse {
+    let after = match req.query_last("after") {
+        None => 0,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) => n,
+            Err(_) => {
+                return bad_request(format!(
+                    "Invalid after={v}: give the seq of the last entry already read (a non-negative integer)"
+                ));
+            }
+        },
+    };
+    let requests: Vec<&Entry> = inner.journal.after(after).collect();
+    let size = 64 + 200 * requests.len();
+    typed_json(200, &JournalBody { requests }, size)
+}
+
+#[derive(Serialize)]
+struct JournalBody<'a> {
+    requests: Vec<&'a Entry>,
+}
+
 fn seed(api: &Api, inner: &mut Inner, body: &[u8]) -> ApiResponse {
     let body: SeedBody = match parse_typed(body) {
         Ok(b) => b,
         Err(e) => return e,
     };
     let mut out = Vec::with_capacity(body.servers.len());
-    for s in body.servers {
+    for (index, s) in body.servers.into_iter().enumerate() {
+        let timeline = match timeline(index, s.timeline) {
+            Ok(t) => t,
+            Err(e) => return e,
+        };
         let user = s.user.unwrap_or_else(|| "admin".to_owned());
         let (user_id, user_project) = inner.keystone.identity_of(&user);
         let project_id = s.project_id.unwrap_or(user_project);
@@ -167,6 +267,8 @@ fn seed(api: &Api, inner: &mut Inner, body: &[u8]) -> ApiResponse {
             image_id: Some(super::nova::DEFAULT_IMAGE.to_owned()),
             metadata: Vec::new(),
             description: None,
+            status_override: s.status,
+            timeline,
         });
         let name = inner
             .cloud
@@ -199,6 +301,11 @@ fn set_state(inner: &mut Inner, id: &str, body: &[u8]) -> ApiResponse {
     if let Some(power) = body.power_state {
         server.power_state = power;
     }
+    if let Some(status) = body.status {
+        server.status_override = status;
+    }
+    // A state set by hand ends any scripted timeline.
+    server.timeline = None;
     ApiResponse::json(
         200,
         &json!({"server": {
@@ -206,6 +313,7 @@ fn set_state(inner: &mut Inner, id: &str, body: &[u8]) -> ApiResponse {
             "vm_state": server.vm_state.as_ref().map(VmState::as_str),
             "task_state": server.task_state.as_ref().map(TaskState::as_str),
             "power_state": server.power_state,
+            "status": server.status_override,
         }}),
     )
 }

@@ -8,7 +8,7 @@ use super::error::{nova_error, too_large};
 use super::faults::{FaultRules, Planned};
 use super::http::{ApiRequest, ApiResponse, MAX_BODY_BYTES};
 use super::identity::{self, Keystone, UserEntry};
-use super::journal::Journal;
+use super::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, Observed, Request as JournalRequest};
 use super::nova;
 use crate::domain::{Clock, Cloud, Deriver, IdGenerator, Timing};
 
@@ -33,6 +33,8 @@ pub struct ApiConfig {
     pub fallback_base: String,
     /// Reuse rendered server bodies whose every input is unchanged (see `--no-render-cache`).
     pub render_cache: bool,
+    /// Requests the journal keeps (the oldest are dropped first).
+    pub journal_capacity: usize,
 }
 
 impl Default for ApiConfig {
@@ -47,6 +49,7 @@ impl Default for ApiConfig {
             engine: "wiremock".to_owned(),
             fallback_base: "http://127.0.0.1".to_owned(),
             render_cache: true,
+            journal_capacity: DEFAULT_JOURNAL_CAPACITY,
         }
     }
 }
@@ -60,6 +63,8 @@ pub(crate) struct Inner {
     pub(crate) journal: Journal,
     pub(crate) rng: IdGenerator,
     pub(crate) render_cache: nova::RenderCache,
+    /// What the current request's handler served, for its journal entry.
+    pub(crate) observed: Observed,
 }
 
 /// The fake's API layer, shared by both HTTP edges.
@@ -92,9 +97,10 @@ impl Api {
             cloud: Cloud::new(clock, config.timing),
             keystone: Keystone::new(config.users.clone(), config.token_ttl_secs),
             faults: FaultRules::default(),
-            journal: Journal::new(10_000),
+            journal: Journal::new(config.journal_capacity),
             rng: IdGenerator::from_time(),
             render_cache: nova::RenderCache::new(config.render_cache),
+            observed: Observed::default(),
         };
         Api {
             config,
@@ -130,10 +136,15 @@ impl Api {
                 }
             }
         };
+        let observed = std::mem::take(&mut inner.observed);
         if !(is_control && req.path.starts_with("/_fake/journal")) {
-            inner
-                .journal
-                .record(&req.method, &req.path, &req.query, resp.status);
+            let entry = JournalRequest {
+                method: &req.method,
+                path: &req.path,
+                query: &req.query,
+                token: req.header("x-auth-token"),
+            };
+            inner.journal.record(&entry, resp.status, observed);
         }
         drop(inner);
         resp.headers

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::core::{Api, Inner};
 use super::error::method_not_allowed;
 use super::http::{ApiRequest, ApiResponse};
+use super::journal::ListedIds;
 use super::render::{EmptyObject, Iso, typed_json};
 use crate::domain::{Server, ServerId, Status, StatusFilter};
 
@@ -155,13 +156,9 @@ pub(crate) fn handle(api: &Api, inner: &mut Inner, req: &ApiRequest, _base: &str
                 .into_iter()
                 .skip((offset - 1) * limit)
                 .take(limit)
-                .map(|s| {
-                    (
-                        s,
-                        deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref()),
-                    )
-                })
+                .map(|s| (s, deriver.status_of(s)))
                 .collect();
+            inner.observed.listed = Some(ListedIds::new(page.iter().map(|(s, _)| s.id.as_str())));
             let body = DetailBody {
                 count,
                 servers: page
@@ -173,9 +170,20 @@ pub(crate) fn handle(api: &Api, inner: &mut Inner, req: &ApiRequest, _base: &str
         }
         [id] => {
             let sid = ServerId::new(*id);
-            match inner.cloud.get(&sid) {
-                Some(s) if s.project_id == project => {
-                    let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+            // ECS calls carry no Keystone token: every GET of a server is a poll.
+            let visible = inner
+                .cloud
+                .get(&sid)
+                .is_some_and(|s| s.project_id == project);
+            let polled = if visible {
+                inner.cloud.poll(&sid)
+            } else {
+                None
+            };
+            match polled {
+                Some(s) => {
+                    let status = deriver.status_of(s);
+                    inner.observed.served = Some(super::nova::served(s, &status));
                     let body = ShowBody {
                         server: EcsServer::new(s, &status, now, step),
                     };

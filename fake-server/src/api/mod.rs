@@ -21,3 +21,4 @@ mod schema;
 pub use core::{Api, ApiConfig};
 pub use http::{ApiRequest, ApiResponse, MAX_BODY_BYTES};
 pub use identity::{UserEntry, UsersFile};
+pub use journal::DEFAULT_JOURNAL_CAPACITY;

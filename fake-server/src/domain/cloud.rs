@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::clock::Clock;
 use super::lifecycle::{Action, TransitionError, create_walk, plan_action};
-use super::server::{Advance, Fault, Server, ServerId};
+use super::server::{Advance, Fault, Server, ServerId, Timeline};
 use super::state::{TaskState, VmState};
 
 /// What to create when seeding or booting a server.
@@ -33,6 +33,10 @@ pub struct NewServer {
     pub metadata: Vec<(String, String)>,
     /// Description.
     pub description: Option<String>,
+    /// A status reported instead of the derived one.
+    pub status_override: Option<String>,
+    /// A scripted timeline (its first step is the initial state).
+    pub timeline: Option<Timeline>,
 }
 
 /// The cloud's timing configuration.
@@ -148,10 +152,7 @@ impl Cloud {
             self.moving.remove(&seq);
         }
         for seq in removed {
-            self.moving.remove(&seq);
-            if let Some(server) = self.servers.remove(&seq) {
-                self.by_id.remove(&server.id);
-            }
+            self.remove(seq);
         }
     }
 
@@ -175,7 +176,7 @@ impl Cloud {
             details: "fake-server: no traceback".to_owned(),
             created_unix: now,
         });
-        let server = Server {
+        let mut server = Server {
             id: id.clone(),
             name: new.name.unwrap_or_else(|| format!("server-{seq}")),
             project_id: new.project_id,
@@ -196,7 +197,10 @@ impl Cloud {
             resize_from: None,
             reclaim_at_ms: None,
             seq,
+            status_override: new.status_override,
+            timeline: new.timeline,
         };
+        server.show_step();
         self.by_id.insert(id.clone(), seq);
         self.servers.insert(seq, server);
         id
@@ -218,6 +222,27 @@ impl Cloud {
         self.tick();
         let seq = self.by_id.get(id)?;
         self.servers.get(seq)
+    }
+
+    /// A poll of a server by its owner: a scripted timeline shows its current step and moves
+    /// on (see [`Timeline`]); a server whose timeline reached `gone` is removed. Servers
+    /// without a timeline are returned as [`Cloud::get`] does.
+    pub fn poll(&mut self, id: &ServerId) -> Option<&Server> {
+        self.tick();
+        let seq = *self.by_id.get(id)?;
+        let alive = self.servers.get_mut(&seq)?.poll();
+        if !alive {
+            self.remove(seq);
+            return None;
+        }
+        self.servers.get(&seq)
+    }
+
+    fn remove(&mut self, seq: u64) {
+        self.moving.remove(&seq);
+        if let Some(server) = self.servers.remove(&seq) {
+            self.by_id.remove(&server.id);
+        }
     }
 
     /// A server by id, for direct edits (no timers applied).

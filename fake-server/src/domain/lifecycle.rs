@@ -200,7 +200,7 @@ impl TransitionError {
     /// #     vm_state: Some(VmState::Stopped), task_state: None, power_state: Some(4), locked: false,
     /// #     locked_reason: None, flavor_id: "1".into(), image_id: None, description: None,
     /// #     metadata: vec![], created_unix: 0, updated_unix: 0, fault: None, walk: None,
-    /// #     resize_from: None, reclaim_at_ms: None, seq: 0 };
+    /// #     resize_from: None, reclaim_at_ms: None, seq: 0, status_override: None, timeline: None };
     /// // Arrange: `server` is stopped.
     /// // Act
     /// let err = plan_action(&server, &Action::Pause, false, 0).unwrap_err();

@@ -17,7 +17,7 @@ pub(crate) use cloud::IdGenerator;
 pub use cloud::{Cloud, NewServer, Timing};
 pub use filter::StatusFilter;
 pub use lifecycle::{Action, StateAttr, TransitionError, create_walk, plan_action};
-pub use server::{Advance, Ending, Fault, Phase, Server, ServerId, Walk};
+pub use server::{Advance, Ending, Fault, Phase, Server, ServerId, Step, Timeline, Walk};
 pub use state::{Status, TaskState, VmState, power};
 pub use status::{
     Deriver, Deviation, ParseDeviationError, ParseProfileError, Profile, derive_status, ecs_row,

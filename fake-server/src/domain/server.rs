@@ -83,6 +83,66 @@ pub struct Walk {
     pub started_ms: u64,
 }
 
+/// One step of a scripted timeline (see [`Timeline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Serve this pair (and status, when given) to the next `polls` polls.
+    State {
+        /// The vm_state served.
+        vm_state: Option<VmState>,
+        /// The task_state served.
+        task_state: Option<TaskState>,
+        /// A status to report instead of the derived one.
+        status: Option<String>,
+        /// How many polls see this step (at least 1).
+        polls: u32,
+    },
+    /// The server is gone: 404 from this poll on.
+    Gone,
+}
+
+/// A scripted sequence of states that advances per *poll* (a GET of the server by a
+/// non-admin caller), not per clock tick, so a waiter sees the same sequence at any polling
+/// interval. The last step is served forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    /// The steps, in order (never empty).
+    pub steps: Vec<Step>,
+    /// The step the next poll sees.
+    pub index: usize,
+    /// Polls already served from that step.
+    pub served: u32,
+}
+
+impl Timeline {
+    /// A timeline at its first step; `None` when `steps` is empty.
+    pub fn new(steps: Vec<Step>) -> Option<Self> {
+        (!steps.is_empty()).then_some(Timeline {
+            steps,
+            index: 0,
+            served: 0,
+        })
+    }
+
+    /// The step the next poll sees.
+    pub fn current(&self) -> &Step {
+        &self.steps[self.index.min(self.steps.len() - 1)]
+    }
+
+    /// Counts one poll of the current step and moves on when its polls are used up.
+    fn count_poll(&mut self) {
+        let polls = match self.current() {
+            Step::State { polls, .. } => (*polls).max(1),
+            Step::Gone => return,
+        };
+        self.served += 1;
+        if self.served >= polls && self.index + 1 < self.steps.len() {
+            self.index += 1;
+            self.served = 0;
+        }
+    }
+}
+
 /// A server: its states plus the few attributes Nova bodies need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server {
@@ -126,6 +186,10 @@ pub struct Server {
     pub reclaim_at_ms: Option<u64>,
     /// Insertion order (listing order is newest first).
     pub seq: u64,
+    /// A status reported instead of the derived one (any string, even empty).
+    pub status_override: Option<String>,
+    /// A scripted timeline advancing per poll.
+    pub timeline: Option<Timeline>,
 }
 
 /// Whether a walk step changed a server (or destroyed it).
@@ -138,6 +202,37 @@ pub enum Advance {
 }
 
 impl Server {
+    /// Shows the timeline's current step (if it is a state); `false` when that step is
+    /// [`Step::Gone`].
+    pub fn show_step(&mut self) -> bool {
+        let Some(timeline) = &self.timeline else {
+            return true;
+        };
+        match timeline.current().clone() {
+            Step::State {
+                vm_state,
+                task_state,
+                status,
+                ..
+            } => {
+                self.vm_state = vm_state;
+                self.task_state = task_state;
+                self.status_override = status;
+                true
+            }
+            Step::Gone => false,
+        }
+    }
+
+    /// One poll: shows the current step and counts it. `false` when the server is gone.
+    pub fn poll(&mut self) -> bool {
+        let alive = self.show_step();
+        if let Some(t) = &mut self.timeline {
+            t.count_poll();
+        }
+        alive
+    }
+
     /// Applies the walk and reclaim timer up to clock time `now_ms`.
     ///
     /// `step_ms` is how long each phase lasts; `reclaim_ms` is the soft-delete reclaim interval.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+use super::server::Server;
 use super::state::{Status, TaskState, VmState};
 
 /// A built-in derivation profile.
@@ -353,6 +354,14 @@ impl Deriver {
     /// The deviations, in the order given.
     pub fn deviations(&self) -> &[Deviation] {
         &self.deviations
+    }
+
+    /// The status a server reports: its override when it has one, else the derived one.
+    pub fn status_of(&self, s: &Server) -> Status {
+        match &s.status_override {
+            Some(status) => Status::from(status.as_str()),
+            None => self.derive(s.vm_state.as_ref(), s.task_state.as_ref()),
+        }
     }
 
     /// The status served for a pair.

@@ -6,7 +6,7 @@ use fake_server::Engine;
 use rstest::rstest;
 use serde_json::json;
 
-use crate::support::Env;
+use crate::support::{Env, fingerprint};
 
 #[rstest]
 #[tokio::test]
@@ -105,9 +105,14 @@ async fn journal_records_method_path_query_status_only(
     assert_eq!(reqs.len(), 2);
     assert_eq!(
         reqs[0],
-        json!({"seq": 1, "method": "POST", "path": "/identity/v3/auth/tokens", "query": "", "status": 201})
+        json!({"seq": 1, "method": "POST", "path": "/identity/v3/auth/tokens", "query": "", "status": 201,
+               "server_id": null, "token": null})
     );
-    assert_eq!(reqs[1]["query"], "status=ACTIVE");
+    assert_eq!(
+        reqs[1],
+        json!({"seq": 2, "method": "GET", "path": "/compute/v2.1/servers/detail", "query": "status=ACTIVE",
+               "status": 200, "server_id": null, "token": fingerprint(&token), "servers": []})
+    );
     assert!(
         !j.body.to_string().contains(&token),
         "no secrets in the journal"
@@ -143,7 +148,7 @@ async fn reset_set_state_and_clock(#[values(Engine::Wiremock, Engine::Hyper)] en
         .await;
     assert_eq!(
         put.body,
-        json!({"server": {"id": id, "vm_state": "active", "task_state": "rebooting", "power_state": 1}})
+        json!({"server": {"id": id, "vm_state": "active", "task_state": "rebooting", "power_state": 1, "status": null}})
     );
     assert_eq!(env.server(&id, &token).await["status"], "REBOOT");
     let clock = env

@@ -7,4 +7,5 @@ mod identity;
 mod lifecycle;
 mod listing;
 mod support;
+mod timeline;
 mod validation;

@@ -215,6 +215,26 @@ pub(crate) fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
+/// The journal's token fingerprint: the first 16 hex digits of SHA-256, computed here by
+/// `sha256sum` so the test does not share the fake's code.
+pub(crate) fn fingerprint(token: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(token.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap()[..16].to_owned()
+}
+
 /// A reqwest client (reqwest needs a rustls provider installed even for plain http).
 pub(crate) fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -42,9 +42,7 @@ fn create_cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         (
             "2.96",
-            format!(
-                r#"{{"server": {{"name": "vm", "flavorRef": "1", "imageRef": "not-a-uuid", "networks": "none"}}}}"#
-            ),
+            r#"{"server": {"name": "vm", "flavorRef": "1", "imageRef": "not-a-uuid", "networks": "none"}}"#.into(),
             "Invalid input for field/attribute imageRef. Value: not-a-uuid. 'not-a-uuid' is not valid under any of the given schemas",
         ),
         (

@@ -132,7 +132,7 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
             let deriver = &ctx.api.config.deriver;
             match inner.cloud.get(&id) {
                 Some(s) => {
-                    let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+                    let status = deriver.status_of(s);
                     let body = edited_server(s, &status, vctx, true);
                     ApiResponse::json(202, &json!({"server": body}))
                 }

@@ -17,6 +17,7 @@ use serde_json::json;
 use super::super::core::Inner;
 use super::super::error::{bad_request, forbidden};
 use super::super::http::{ApiRequest, ApiResponse, percent_encode};
+use super::super::journal::ListedIds;
 use super::super::render::typed_json;
 use super::route::Ctx;
 use super::servers::view_ctx;
@@ -222,6 +223,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         },
     };
     let page: Vec<&Server> = matching.iter().skip(start).take(limit).copied().collect();
+    let listed = ListedIds::new(page.iter().map(|s| s.id.as_str()));
     let next = (!page.is_empty() && page.len() == limit).then(|| {
         let last = page[page.len() - 1].id.as_str();
         let mut query: Vec<String> = req
@@ -244,7 +246,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
             rel: "next",
         }]
     });
-    if detailed {
+    let resp = if detailed {
         // `{"servers":[…],"servers_links":[…]}`, each body from the render cache.
         let mut out = Vec::with_capacity(64 + (DETAIL_BYTES + 1) * page.len());
         out.extend_from_slice(b"{\"servers\":[");
@@ -252,7 +254,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
             if i > 0 {
                 out.push(b',');
             }
-            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+            let status = deriver.status_of(s);
             inner.render_cache.write_detail(s, &status, vctx, &mut out);
         }
         out.push(b']');
@@ -268,7 +270,9 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
             servers_links: next,
         };
         typed_json(200, &body, 64 + 256 * page.len())
-    }
+    };
+    inner.observed.listed = Some(listed);
+    resp
 }
 
 /// `{"servers": […], "servers_links"?: [{"href", "rel": "next"}]}`.

@@ -5,11 +5,12 @@ use serde_json::{Value, json};
 use super::super::core::Inner;
 use super::super::error::{bad_request, server_not_found};
 use super::super::http::ApiResponse;
+use super::super::journal::Served;
 use super::flavors;
 use super::requests::{CreateBody, Networks, UpdateBody, ref_id};
 use super::route::Ctx;
 use super::view::{DETAIL_BYTES, Detail, ViewCtx, links};
-use crate::domain::{NewServer, Server, ServerId};
+use crate::domain::{NewServer, Server, ServerId, Status};
 
 pub(crate) fn view_ctx<'a>(ctx: &'a Ctx<'_>, inner: &Inner) -> ViewCtx<'a> {
     ViewCtx {
@@ -31,16 +32,33 @@ pub(crate) fn show(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
     let id = ServerId::new(id);
     let vctx = view_ctx(ctx, inner);
     let deriver = &ctx.api.config.deriver;
-    match inner.cloud.get(&id) {
-        Some(s) if can_see(ctx, s) => {
-            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
-            let mut out = Vec::with_capacity(DETAIL_BYTES + 16);
-            out.extend_from_slice(b"{\"server\":");
-            inner.render_cache.write_detail(s, &status, vctx, &mut out);
-            out.push(b'}');
-            ApiResponse::json_bytes(200, out)
-        }
-        _ => server_not_found(id.as_str()),
+    if !inner.cloud.get(&id).is_some_and(|s| can_see(ctx, s)) {
+        return server_not_found(id.as_str());
+    }
+    // A GET by the owner is a poll: a scripted timeline shows its next step.
+    let server = if ctx.who.is_admin() {
+        inner.cloud.get(&id)
+    } else {
+        inner.cloud.poll(&id)
+    };
+    let Some(s) = server else {
+        return server_not_found(id.as_str());
+    };
+    let status = deriver.status_of(s);
+    inner.observed.served = Some(served(s, &status));
+    let mut out = Vec::with_capacity(DETAIL_BYTES + 16);
+    out.extend_from_slice(b"{\"server\":");
+    inner.render_cache.write_detail(s, &status, vctx, &mut out);
+    out.push(b'}');
+    ApiResponse::json_bytes(200, out)
+}
+
+/// What a GET of `s` served, for the journal.
+pub(crate) fn served(s: &Server, status: &Status) -> Served {
+    Served {
+        status: status.as_str().to_owned(),
+        vm_state: s.vm_state.as_ref().map(|v| v.as_str().to_owned()),
+        task_state: s.task_state.as_ref().map(|t| t.as_str().to_owned()),
     }
 }
 
@@ -184,7 +202,7 @@ pub(crate) fn update(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
     let deriver = &ctx.api.config.deriver;
     match inner.cloud.get(&id) {
         Some(s) => {
-            let status = deriver.derive(s.vm_state.as_ref(), s.task_state.as_ref());
+            let status = deriver.status_of(s);
             ApiResponse::json(
                 200,
                 &json!({"server": edited_server(s, &status, vctx, false)}),

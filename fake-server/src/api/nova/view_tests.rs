@@ -32,6 +32,8 @@ fn server() -> Server {
         resize_from: None,
         reclaim_at_ms: None,
         seq: 41,
+        status_override: None,
+        timeline: None,
     }
 }
 
