@@ -1,6 +1,6 @@
 //! Observe mode over servers moved with real actions; only GETs, proven by the journal.
 
-use super::support::{Cloud, FakeSetup, case, cases};
+use super::support::{Cloud, FakeSetup, case, cases, results};
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,6 +30,15 @@ async fn observe_mode_judges_servers_moved_by_real_actions_and_checks_the_status
 
     // Assert
     run.assert_code(0);
+    // Pairs no server shows are coverage, not skips: the verdict says how much was seen and
+    // never claims plain conformance.
+    let doc = results(&reports);
+    assert_eq!(doc["verdict"], "observed");
+    let summary = std::fs::read_to_string(reports.join("summary.md")).unwrap();
+    assert!(
+        summary.starts_with("# 🔎 Conformance: conformant on 5 of 39 pairs (coverage 12.8%)\n"),
+        "{summary}"
+    );
     let cases = cases(&reports);
     for (id, status) in [
         ("nova/active/null", "ACTIVE"),
