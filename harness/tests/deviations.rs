@@ -4,41 +4,14 @@
 //! deviate or fail, runs the real `harness` binary against it with `--target URL`, and checks
 //! the exit code and `results.json`.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::{harness, rt};
 use fake_server::{FakeServer, Profile};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn harness(args: &[&str], report_dir: &std::path::Path) -> (i32, String, String, Value) {
-    let out = Command::cargo_bin("harness")
-        .unwrap()
-        .args(args)
-        .arg("--report-dir")
-        .arg(report_dir)
-        .arg("--color")
-        .arg("never")
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let results = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        results,
-    )
-}
 
 fn outcomes(results: &Value) -> BTreeMap<String, Vec<String>> {
     let mut by_outcome: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -2,44 +2,19 @@
 //! filtered run never claims "all cases", compatibility is never "yes" on contradictory or
 //! missing evidence, and flags that would do nothing are refused.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::{harness, rt};
 use fake_server::FakeServer;
 use serde_json::Value;
 use std::path::Path;
-use std::time::Duration;
-
-/// Runs the harness binary; returns (exit code, stdout, stderr, results.json or null).
-fn harness(args: &[&str], report_dir: &Path) -> (i32, String, String, Value) {
-    let out = Command::cargo_bin("harness")
-        .unwrap()
-        .args(args)
-        .arg("--report-dir")
-        .arg(report_dir)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let results = std::fs::read_to_string(report_dir.join("results.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        results,
-    )
-}
 
 fn fixture(name: &str) -> String {
     format!(
         "adapter:{}/tests/fixtures/adapters/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    tokio::runtime::Runtime::new().unwrap()
 }
 
 fn read(dir: &Path, file: &str) -> String {

@@ -155,43 +155,42 @@ mod tests {
     }
 
     #[test]
-    fn a_disagreeing_listing_fails_even_when_show_passes() {
-        let c = case(Some("stopped"), None, "SHUTOFF");
-        let mut s = seen("SHUTOFF", Some("stopped"), None);
-        s.other_views
-            .push(("/servers/detail".into(), "ACTIVE".into()));
-        let r = judge(&c, Observation::Seen(s), Duration::ZERO);
-        assert_eq!(r.outcome, Outcome::Fail);
-        assert_eq!(
-            r.detail.as_deref(),
-            Some("expected SHUTOFF in /servers/detail, observed ACTIVE")
-        );
-    }
-
-    #[test]
-    fn views_that_disagree_with_each_other_are_both_named() {
-        let c = case(Some("active"), Some("rebooting"), "REBOOT");
-        let mut s = seen("ACTIVE", Some("active"), Some("rebooting"));
-        s.other_views
-            .push(("/servers/detail".into(), "HARD_REBOOT".into()));
-        let r = judge(&c, Observation::Seen(s), Duration::ZERO);
-        assert_eq!(
-            r.detail.as_deref(),
-            Some("expected REBOOT, observed ACTIVE; /servers/detail shows HARD_REBOOT")
-        );
-    }
-
-    #[test]
-    fn a_listing_agreeing_with_a_wrong_show_adds_nothing() {
-        let c = case(Some("active"), Some("rebooting"), "REBOOT");
-        let mut s = seen("ACTIVE", Some("active"), Some("rebooting"));
-        s.other_views
-            .push(("/servers/detail".into(), "ACTIVE".into()));
-        let r = judge(&c, Observation::Seen(s), Duration::ZERO);
-        assert_eq!(
-            r.detail.as_deref(),
-            Some("expected REBOOT, observed ACTIVE")
-        );
+    fn the_listing_view_is_judged_next_to_show() {
+        // (expected, show, /servers/detail, detail): a disagreeing listing fails even when show
+        // passes; views that disagree with each other are both named; a listing agreeing with a
+        // wrong show adds nothing.
+        let rows = [
+            (
+                "SHUTOFF",
+                "SHUTOFF",
+                "ACTIVE",
+                "expected SHUTOFF in /servers/detail, observed ACTIVE",
+            ),
+            (
+                "REBOOT",
+                "ACTIVE",
+                "HARD_REBOOT",
+                "expected REBOOT, observed ACTIVE; /servers/detail shows HARD_REBOOT",
+            ),
+            (
+                "REBOOT",
+                "ACTIVE",
+                "ACTIVE",
+                "expected REBOOT, observed ACTIVE",
+            ),
+        ];
+        for (expected, shown, listed, detail) in rows {
+            let c = case(Some("active"), Some("rebooting"), expected);
+            let mut s = seen(shown, Some("active"), Some("rebooting"));
+            s.other_views
+                .push(("/servers/detail".into(), listed.into()));
+            let r = judge(&c, Observation::Seen(s), Duration::ZERO);
+            assert_eq!(
+                (r.outcome, r.detail.as_deref()),
+                (Outcome::Fail, Some(detail))
+            );
+            assert_eq!(r.views_agree, shown == listed, "{detail}");
+        }
     }
 
     #[test]

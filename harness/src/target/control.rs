@@ -174,14 +174,10 @@ fn unreachable(url: &str, e: &reqwest::Error) -> ControlPlaneError {
     }
 }
 
-/// The cloud configuration of a fake: user `admin` (needed to list soft-deleted servers with
-/// `deleted=True`, as in Nova) scoped to project `admin`, compute endpoint from `GET /_fake/`.
-fn fake_cloud(base: &str, info: &FakeInfo) -> CloudConfig {
-    fake_cloud_as(base, info, "admin")
-}
-
 /// The cloud configuration of a fake for `user`, scoped to the project of the same name (the
-/// fake's Keystone accepts any user without `--users`).
+/// fake's Keystone accepts any user without `--users`), compute endpoint from `GET /_fake/`.
+/// The harness itself is `admin` (needed to list soft-deleted servers with `deleted=True`, as in
+/// Nova).
 fn fake_cloud_as(base: &str, info: &FakeInfo, user: &str) -> CloudConfig {
     let default = || DomainRef::Name("Default".to_owned());
     CloudConfig {
@@ -205,6 +201,33 @@ fn fake_cloud_as(base: &str, info: &FakeInfo, user: &str) -> CloudConfig {
         compute_endpoint_override: Some(info.compute_url.clone()),
         compute_api_version: None,
     }
+}
+
+/// Authenticates `user` at the fake's Keystone (scoped to the project of the same name): the
+/// session, its token and the project id.
+async fn login(
+    base: &str,
+    info: &FakeInfo,
+    user: &str,
+    timeout: Duration,
+) -> Result<(CloudSession, String, String), ControlPlaneError> {
+    let session_options = SessionOptions {
+        request_timeout: timeout,
+        ..SessionOptions::default()
+    };
+    let session = CloudSession::connect_with_client(
+        shared_client()?,
+        fake_cloud_as(base, info, user),
+        session_options,
+    )
+    .await?;
+    let token = session.token().await?;
+    let project_id = token
+        .project_id
+        .clone()
+        .ok_or_else(|| malformed(&info.identity_url, "token.project.id missing"))?;
+    let token = token.value.expose().to_owned();
+    Ok((session, token, project_id))
 }
 
 impl ControlPlane {
@@ -242,21 +265,7 @@ impl ControlPlane {
         options: ControlPlaneOptions,
     ) -> Result<ControlPlane, ControlPlaneError> {
         let base = base.trim_end_matches('/').to_owned();
-        let session_options = SessionOptions {
-            request_timeout: options.timeout,
-            ..SessionOptions::default()
-        };
-        let session = CloudSession::connect_with_client(
-            shared_client()?,
-            fake_cloud(&base, &info),
-            session_options,
-        )
-        .await?;
-        let token = session.token().await?;
-        let project_id = token
-            .project_id
-            .clone()
-            .ok_or_else(|| malformed(&info.identity_url, "token.project.id missing"))?;
+        let (session, token, project_id) = login(&base, &info, "admin", options.timeout).await?;
         let attempts = options.retries + 1;
         let compute_options = ComputeOptions {
             microversion: Some(options.microversion),
@@ -276,7 +285,7 @@ impl ControlPlane {
             compute: Arc::new(compute),
             base,
             info,
-            token: token.value.expose().to_owned(),
+            token,
             project_id,
             options,
         })
@@ -349,22 +358,9 @@ impl ControlPlane {
     /// the same name, and that project's id: each adapter run gets its own, so the journal
     /// tells its requests apart.
     pub async fn token_for(&self, user: &str) -> Result<(String, String), ControlPlaneError> {
-        let session_options = SessionOptions {
-            request_timeout: self.options.timeout,
-            ..SessionOptions::default()
-        };
-        let session = CloudSession::connect_with_client(
-            shared_client()?,
-            fake_cloud_as(&self.base, &self.info, user),
-            session_options,
-        )
-        .await?;
-        let token = session.token().await?;
-        let project_id = token
-            .project_id
-            .clone()
-            .ok_or_else(|| malformed(&self.info.identity_url, "token.project.id missing"))?;
-        Ok((token.value.expose().to_owned(), project_id))
+        let (_, token, project_id) =
+            login(&self.base, &self.info, user, self.options.timeout).await?;
+        Ok((token, project_id))
     }
 
     /// The fake's journal entries with a `seq` above `after` (`GET /_fake/journal?after=SEQ`),
