@@ -19,6 +19,7 @@ import threading
 import time
 
 STARTED = time.monotonic()
+STOP_TIMEOUT_S = 20
 # Native threads, not eventlet: must be set before nova is imported.
 os.environ["OS_NOVA_DISABLE_EVENTLET_PATCHING"] = "1"
 # Every temporary file Nova or its fixtures make goes under one directory removed on exit.
@@ -128,8 +129,13 @@ def main(argv):
         wait_for_exit()
     finally:
         server.shutdown()
-        boot.stop(case)
-        print("nova-local: stopped", file=sys.stderr)
+        # Stopping the services waits for their threads; never wait forever for a stuck one.
+        stopper = threading.Thread(target=boot.stop, args=(case,), daemon=True)
+        stopper.start()
+        stopper.join(STOP_TIMEOUT_S)
+        print("nova-local: stopped" if not stopper.is_alive() else
+              f"nova-local: services still stopping after {STOP_TIMEOUT_S} s; exiting anyway",
+              file=sys.stderr)
 
 
 if __name__ == "__main__":

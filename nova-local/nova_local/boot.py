@@ -7,6 +7,7 @@ virt driver, all in native threads. What a test case does and a small cloud must
 right after set-up (see ``LocalCloud.setUp``). ``stop(case)`` runs the case's clean-ups.
 """
 
+import contextlib
 import functools
 import logging
 import os
@@ -21,6 +22,7 @@ monkey_patch.patch()
 
 import futurist._thread  # noqa: E402
 import nova.conf  # noqa: E402
+from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.functional import integrated_helpers  # noqa: E402
 from nova.virt import fake as fake_virt  # noqa: E402
 
@@ -34,6 +36,19 @@ DELAYED_OPERATIONS = (
     "finish_migration", "finish_revert_migration", "confirm_migration", "destroy",
     "soft_delete", "restore",
 )
+
+
+@contextlib.contextmanager
+def _target_cell_without_global_switch(self, context, cell_mapping):
+    """CellDatabases' target_cell, minus the process-wide "current cell" switch.
+
+    The fixture points untargeted database access at the last targeted cell, under a
+    reader-writer lock; with concurrent requests that lock deadlocks (a reader's scatter-gather
+    threads queue behind a waiting writer). A cloud with one cell needs no switch: untargeted
+    access stays on the default cell (cell1), as a real compute's [database] points at its cell.
+    """
+    with self._real_target_cell(context, cell_mapping) as targeted:
+        yield targeted
 
 
 def slow_driver(delay_s):
@@ -73,6 +88,10 @@ class LocalCloud(integrated_helpers._IntegratedTestBase):
                                    return_value=lambda app: app)
         auth.start()
         self.addCleanup(auth.stop)
+        cells = unittest.mock.patch.object(nova_fixtures.CellDatabases, "_wrap_target_cell",
+                                           _target_cell_without_global_switch)
+        cells.start()
+        self.addCleanup(cells.stop)
         super().setUp()
         # The test base turns every warning into an error (a SQLAlchemy deprecation warning
         # becomes a 500) and makes idle worker threads wake every 10 ms; a cloud wants neither.
@@ -111,14 +130,15 @@ class LocalCloud(integrated_helpers._IntegratedTestBase):
             self.glance.images.pop(getattr(self.glance, name)["id"], None)
 
     def _devstack_flavors(self):
-        """The fixture's flavors, less its test-only m1.tiny.specs, plus devstack's m1.nano (42).
+        """The fixture's flavors, less m1.tiny.specs and m1.xlarge, plus devstack's m1.nano (42).
 
-        So the smallest flavor is unambiguous (m1.tiny.specs is m1.tiny's size) and matches
-        fake-server's flavor list.
+        So the smallest flavor is unambiguous (m1.tiny.specs is m1.tiny's size) and the list is
+        fake-server's: m1.tiny (1), m1.small (2), m1.medium (3), m1.large (4), m1.nano (42).
         """
         from nova import context, objects
         ctxt = context.get_admin_context()
-        objects.Flavor.get_by_flavor_id(ctxt, "6").destroy()
+        for test_only in ("6", "5"):  # m1.tiny.specs, m1.xlarge (16 GB: fake-server has none)
+            objects.Flavor.get_by_flavor_id(ctxt, test_only).destroy()
         objects.Flavor(context=ctxt, memory_mb=128, vcpus=1, root_gb=1, flavorid="42",
                        name="m1.nano", rxtx_factor=1.0, disabled=False, is_public=True,
                        ephemeral_gb=0, swap=0).create()

@@ -69,6 +69,7 @@ class _QuietHandler(WSGIRequestHandler):
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's default, 5, refuses connections under load
 
 
 def bind(host, port):
