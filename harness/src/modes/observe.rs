@@ -77,10 +77,14 @@ pub async fn observe_cloud(
         .iter()
         .filter_map(|s| s.id().map(str::to_owned))
         .collect();
+    // `deleted=True` also returns destroyed rows whose vm_state still says soft-delete (Nova
+    // 34 leaves it so when it deletes a server with no host, e.g. shelved-offloaded, while
+    // `reclaim_instance_interval` is set); Nova shows any destroyed row as DELETED whatever its
+    // vm_state, so those are tombstones, not soft-deleted servers, and are not judged.
     servers.extend(
-        soft_deleted
-            .into_iter()
-            .filter(|s| s.id().is_none_or(|id| !known.contains(id))),
+        soft_deleted.into_iter().filter(|s| {
+            s.status() != Some("DELETED") && s.id().is_none_or(|id| !known.contains(id))
+        }),
     );
     Ok(CloudObservation {
         servers,
