@@ -117,7 +117,8 @@ def compare_step(fake, nova, env_f, env_n):
             diffs.append({"kind": "run", "detail": f"fake: {fake.get('error')}; nova: {nova.get('error')}"})
         return diffs
     if fake["status"] != nova["status"]:
-        diffs.append({"kind": "status", "detail": f"fake {fake['status']}, nova {nova['status']}"})
+        # Everything else follows from the status (an error body, no polling): one difference.
+        return [{"kind": "status", "detail": f"fake {fake['status']}, nova {nova['status']}"}]
     ef, en = error_shape(fake), error_shape(nova)
     if ef != en and ef and en:
         diffs.append({"kind": "error-shape", "detail": f"fake {ef}, nova {en}"})

@@ -49,7 +49,7 @@ ACTIONS = [
     ("rebuild", {"rebuild": {"imageRef": "{image2}"}}, {}),
     ("change-password", {"changePassword": {"adminPass": "n3w-Passw0rd"}}, {}),
     ("restore", {"restore": None}, {}),
-    ("force-delete", {"forceDelete": None}, {}),
+    ("force-delete", {"forceDelete": None}, {"until": ["SOFT_DELETED"]}),
     ("create-image", {"createImage": {"name": "parity-snapshot"}}, {}),
     ("reset-state-active", {"os-resetState": {"state": "active"}}, {"user": "admin"}),
     ("lock", {"lock": None}, {}),

@@ -88,6 +88,7 @@ def expand(step, scenario):
         step.setdefault("method", "DELETE")
         step.setdefault("path", f"/servers/{{{server}}}")
         step.setdefault("poll", server)
+        step.setdefault("until", ["SOFT_DELETED"])  # or gone: never an ACTIVE on the way
     return step
 
 
@@ -162,7 +163,8 @@ def run_step(target, step, scenario, env, interval_s):
 def cleanup(target, scenario):
     """Deletes every server named `<scenario>-...` in any project (not compared)."""
     admin = target.session("admin")
-    pattern = f"^{re.escape(scenario['name'])}-"
+    # `<scenario>-<one word>`: scenario `m-error-shelve` must not delete `m-error-shelve-offload-s`.
+    pattern = f"^{re.escape(scenario['name'])}-[^-]+$"
     code, body, _ = admin.call("GET", f"/servers?all_tenants=1&name={pattern}", microversion="2.1")
     ids = [s["id"] for s in (body or {}).get("servers", [])] if code == 200 else []
     for sid in ids:
