@@ -180,4 +180,5 @@ def start(options):
 
 def stop(case):
     """Stops the services and undoes every fixture (temporary files included)."""
+    logging.disable(logging.WARNING)  # the services narrate their shutdown at INFO and WARNING
     case.doCleanups()
