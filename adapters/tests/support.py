@@ -47,11 +47,14 @@ class Fake:
         self.base = line.split()[3]
         self.compute_url = f"{self.base}/compute/v2.1"
         self.auth_url = f"{self.base}/identity/v3"
+        self.token, self.project_id = self.login("admin")
+
+    def login(self, user):
+        """(token, project id) of a password login; any user but `admin` is a plain member."""
         headers, body = _json_request("POST", f"{self.auth_url}/auth/tokens", {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
-                "name": "admin", "password": "x", "domain": {"name": "Default"}}}}}})
-        self.token = headers["X-Subject-Token"]
-        self.project_id = body["token"]["project"]["id"]
+                "name": user, "password": "x", "domain": {"name": "Default"}}}}}})
+        return headers["X-Subject-Token"], body["token"]["project"]["id"]
 
     def stop(self):
         self.process.terminate()
@@ -65,16 +68,38 @@ class Fake:
         """POST /_fake/servers; returns the created servers ({id, name, project_id})."""
         return self.control("POST", "servers", {"servers": list(servers)})["servers"]
 
-    def fetch(self, server=None):
-        """The `fetch` object of a run request (without server_id when `server` is None)."""
+    def fetch(self, server=None, login=None):
+        """The `fetch` object of a run request (without server_id when `server` is None), with
+        the admin token or `login` = (token, project id)."""
+        token, project_id = login or (self.token, self.project_id)
         fetch = {"compute_url": self.compute_url, "auth_url": self.auth_url,
-                 "token": self.token, "project_id": self.project_id}
+                 "token": token, "project_id": project_id}
         if server:
             fetch["server_id"] = server["id"]
         return fetch
 
-    def journal(self):
-        return self.control("GET", "journal")["requests"]
+    def journal(self, after=None):
+        query = "" if after is None else f"?after={after}"
+        return self.control("GET", f"journal{query}")["requests"]
+
+    def last_seq(self):
+        entries = self.journal()
+        return entries[-1]["seq"] if entries else 0
+
+    def served(self, server_id, after):
+        """What each GET of one server after journal entry `after` was served: a status, with
+        the task_state when one was set (`"ACTIVE/powering-off"`), or 404."""
+        polls = []
+        for entry in self.journal(after):
+            if entry["method"] != "GET" or entry.get("server_id") != server_id:
+                continue
+            served = entry.get("served")
+            if served is None:
+                polls.append(entry["status"])
+            else:
+                task = served["task_state"]
+                polls.append(served["status"] + (f"/{task}" if task else ""))
+        return polls
 
     def server_gets(self, server_id):
         """Journal entries for GETs of one server (Nova or ECS path)."""

@@ -33,6 +33,8 @@ STATES = [
     (("bogus", None), "UNKNOWN"),
     (("soft-delete", None), "SOFT_DELETED"),
 ]
+# Statuses outside every profile, served through the fake's `status` override on active/null.
+ODD = ["HIBERNATED", "active", ""]
 # Huawei's table says UNKNOWN for this pair; upstream Nova says BUILD.
 NOVA_DIFFERS = (("building", "rebooting"), "UNKNOWN")
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
@@ -56,8 +58,9 @@ def setUpModule():
     global FAKE
     FAKE = Fake()
     pairs = [pair for pair, _ in STATES] + [NOVA_DIFFERS[0]]
-    seeded = FAKE.seed(*[{"vm_state": v, "task_state": t} for v, t in pairs])
-    SERVERS.update(zip(pairs, seeded))
+    seeded = FAKE.seed(*[{"vm_state": v, "task_state": t} for v, t in pairs],
+                       *[{"vm_state": "active", "task_state": None, "status": s} for s in ODD])
+    SERVERS.update(zip(pairs + [("odd", s) for s in ODD], seeded))
 
 
 def tearDownModule():
@@ -127,6 +130,15 @@ class AdapterTest:
                 self.assertEqual(self.adapter.run("surface", self.fetch(pair)),
                                  {"status": status, "typed": self.typed(status)})
 
+    def test_surface_a_status_outside_every_profile(self):
+        for status in ODD:
+            with self.subTest(status=status):
+                self.assertEqual(self.adapter.run("surface", self.fetch(("odd", status))),
+                                 self.surfaced_odd(status))
+
+    def surfaced_odd(self, status):
+        return {"status": status, "typed": self.typed(status)}
+
     def test_sdk_error_is_one_errored_line(self):
         kind = "fetch" if "fetch" in self.CAPABILITIES else "surface"
         answer = self.adapter.run(kind, {**FAKE.fetch(), "server_id": MISSING_ID})
@@ -148,6 +160,10 @@ class FetchTests:
                 self.assertEqual(self.adapter.run("fetch", self.fetch((vm_state, task_state))),
                                  {"status": status, "vm_state": vm_state,
                                   "task_state": task_state})
+        for status in ODD:
+            with self.subTest(status=status):
+                self.assertEqual(self.adapter.run("fetch", self.fetch(("odd", status))),
+                                 {"status": status, "vm_state": "active", "task_state": None})
 
     def test_list_returns_every_listed_server_once(self):
         answer = self.adapter.run("list", FAKE.fetch())
@@ -156,7 +172,7 @@ class FetchTests:
             self.assertNotIn(server["id"], listed, "listed twice")
             listed[server["id"]] = (server["status"], server.get("typed"))
         expected = {SERVERS[pair]["id"]: (status, self.typed(status))
-                    for pair, status in STATES + [NOVA_DIFFERS]
+                    for pair, status in STATES + [NOVA_DIFFERS] + [(("odd", s), s) for s in ODD]
                     if status != "SOFT_DELETED" or self.LISTS_SOFT_DELETED}
         self.maxDiff = None
         self.assertEqual(listed, expected)
@@ -208,6 +224,64 @@ class OpenStackSdk(FetchTests, AdapterTest, unittest.TestCase):
         self.assertEqual(self.wait(("soft-delete", None), until="deleted", target=None), {
             "outcome": "timeout", "status": None,
             "message": f"ResourceTimeout: Timeout waiting for Server:{server_id} to delete"})
+
+
+    def scenario(self, timeline, until="status", target="ACTIVE", timeout_s=1.0):
+        """Seeds a server owned by a plain member with `timeline` and waits on it with that
+        member's token (timelines advance on non-admin GETs). Returns (wait answer, what each
+        poll was served)."""
+        login = FAKE.login("member")
+        [server] = FAKE.seed({"vm_state": "active", "task_state": None, "user": "member",
+                              "timeline": timeline})
+        after = FAKE.last_seq()
+        answer = self.adapter.run("wait", FAKE.fetch(server, login),
+                                  {**WAIT, "until": until, "target": target,
+                                   "timeout_s": timeout_s})
+        return answer["wait"], FAKE.served(server["id"], after)
+
+    def test_build_then_error_fails_at_the_first_error(self):
+        wait, served = self.scenario([{"vm_state": "building", "task_state": "spawning",
+                                       "polls": 2}, {"vm_state": "error", "task_state": None}])
+        self.assertEqual((wait["outcome"], wait["status"]), ("failed", "ERROR"))
+        self.assertEqual(served, ["BUILD/spawning", "BUILD/spawning", "ERROR"])
+
+    def test_reboot_then_active_is_reached_at_the_first_active(self):
+        wait, served = self.scenario([{"vm_state": "active", "task_state": "rebooting",
+                                       "polls": 2}, {"vm_state": "active", "task_state": None}])
+        self.assertEqual(wait, {"outcome": "reached", "status": "ACTIVE"})
+        self.assertEqual(served, ["REBOOT/rebooting", "REBOOT/rebooting", "ACTIVE"])
+
+    def test_a_status_waiter_returns_while_a_task_is_still_running(self):
+        # Finding: wait_for_server compares `status` only and never looks at task_state, so an
+        # ACTIVE server that is powering off counts as ACTIVE (openstack.net PR #230's class).
+        wait, served = self.scenario([{"vm_state": "active", "task_state": "powering-off",
+                                       "polls": 3}, {"vm_state": "stopped", "task_state": None}])
+        self.assertEqual(wait, {"outcome": "reached", "status": "ACTIVE"})
+        self.assertEqual(served, ["ACTIVE/powering-off"])
+
+    def test_a_status_waiter_takes_lower_case_active_for_active(self):
+        # wait_for_status lower-cases both sides (_normalize_status).
+        wait, served = self.scenario([{"vm_state": "active", "task_state": None,
+                                       "status": "active"}])
+        self.assertEqual(wait, {"outcome": "reached", "status": "active"})
+        self.assertEqual(served, ["active"])
+
+    def test_delete_then_gone(self):
+        wait, served = self.scenario([{"vm_state": "active", "task_state": "deleting",
+                                       "polls": 2}, {"gone": True}], until="deleted", target=None)
+        self.assertEqual(wait, {"outcome": "gone", "status": None,
+                                "message": "wait_for_delete returned"})
+        self.assertEqual(served, ["ACTIVE/deleting", "ACTIVE/deleting", 404])
+
+    def test_delete_into_soft_deleted_times_out(self):
+        # Finding: SOFT_DELETED is not deleted for wait_for_delete (terraform #13282's class).
+        wait, served = self.scenario([{"vm_state": "active", "task_state": "deleting",
+                                       "polls": 2}, {"vm_state": "soft-delete",
+                                                     "task_state": None}],
+                                     until="deleted", target=None, timeout_s=0.5)
+        self.assertEqual(wait["outcome"], "timeout")
+        self.assertEqual(served[:3], ["ACTIVE/deleting", "ACTIVE/deleting", "SOFT_DELETED"])
+        self.assertEqual(set(served[2:]), {"SOFT_DELETED"})
 
 
 class SkipsWait:
@@ -275,6 +349,10 @@ class Nova(AdapterTest, unittest.TestCase):
                 answer = self.adapter.run("derive", case={
                     "id": "q0123abcd-9", "vm_state": case[0], "task_state": case[1]})
                 self.assertEqual(answer, {"status": status})
+
+    def surfaced_odd(self, status):
+        # Nova derives from the states (active/null), whatever status the body shows.
+        return {"status": "ACTIVE", "typed": "ACTIVE"}
 
     def test_surface_derives_from_the_states_not_the_body_status(self):
         # The fake (ecs-openstack) shows UNKNOWN for this pair; Nova derives BUILD.
