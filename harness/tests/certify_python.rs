@@ -1,6 +1,11 @@
 //! `harness certify` then `harness verify` through the three shipped Python adapters
 //! (`adapters/{nova,openstacksdk,huaweicloud}/run`). Each adapter installs its own venv on first
 //! use (PyPI); `SKIP_PY_CHECKS=1` skips these on purpose, saying so loudly.
+//!
+//! What each SDK does not pass is data: `adapters/NAME/expected-outcomes.txt` (`<outcome> <id>`
+//! lines, checked both ways by CI). The round trip must agree with it exactly: a clean SDK gets a
+//! bundle that verifies (exit 0 twice); an SDK with findings gets a bundle whose only failed check
+//! is `outcomes`, and certify exits 1 (a failure) or 3 (only skips: incomplete).
 
 use assert_cmd::Command;
 use std::io::Write as _;
@@ -47,7 +52,7 @@ fn adapter_version(run: &Path) -> String {
         .to_owned()
 }
 
-fn round_trip(adapter: &str, profiles: &str) {
+fn round_trip(adapter: &str, profile: &str) {
     if skipped() {
         return;
     }
@@ -55,7 +60,7 @@ fn round_trip(adapter: &str, profiles: &str) {
     let version = adapter_version(&run);
     let dir = tempfile::tempdir().expect("a temp dir");
     let product = format!(
-        "vendor: Example\nproduct: {adapter}\nversion: \"{version}\"\nhomepage: https://example.invalid/{adapter}\ncontact: sdk@example.invalid\nprofiles: [{profiles}]\n"
+        "vendor: Example\nproduct: {adapter}\nversion: \"{version}\"\nhomepage: https://example.invalid/{adapter}\ncontact: sdk@example.invalid\nprofiles: [{profile}]\n"
     );
     std::fs::write(dir.path().join("PRODUCT.yaml"), product).expect("writable");
     let target = format!("adapter:{}", run.display());
@@ -74,13 +79,6 @@ fn round_trip(adapter: &str, profiles: &str) {
         .current_dir(dir.path())
         .output()
         .expect("runs");
-    let stdout = String::from_utf8_lossy(&certify.stdout);
-    assert_eq!(
-        certify.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&certify.stderr)
-    );
     let verify = Command::cargo_bin("harness")
         .expect("the harness binary")
         .args(["verify", "bundle"])
@@ -88,26 +86,96 @@ fn round_trip(adapter: &str, profiles: &str) {
         .output()
         .expect("runs");
 
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&certify.stdout),
+        String::from_utf8_lossy(&certify.stderr)
+    );
     let stdout = String::from_utf8(verify.stdout).expect("UTF-8");
-    assert_eq!(verify.status.code(), Some(0), "{stdout}");
+    let expected = expected_outcomes(adapter, profile);
+    let results =
+        std::fs::read_to_string(dir.path().join("bundle/results.json")).expect("a bundle");
+    let results: serde_json::Value = serde_json::from_str(&results).expect("JSON");
+    let mut seen: Vec<(String, String)> = results["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| c["outcome"] != "pass")
+        .map(|c| {
+            (
+                c["outcome"].as_str().expect("an outcome").to_owned(),
+                c["id"].as_str().expect("an id").to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(seen, expected, "{log}");
     assert!(
         stdout.contains(&format!(" {version} (python) is the product version\n")),
         "{stdout}"
     );
-    assert!(stdout.ends_with("verified: 11 checks hold\n"), "{stdout}");
+    let failed: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✘')).collect();
+    let fails = expected.iter().filter(|(o, _)| o == "fail").count();
+    let skips = expected.iter().filter(|(o, _)| o == "skip").count();
+    if expected.is_empty() {
+        assert_eq!(certify.status.code(), Some(0), "{log}");
+        assert_eq!(verify.status.code(), Some(0), "{stdout}");
+        assert!(stdout.ends_with("verified: 11 checks hold\n"), "{stdout}");
+    } else {
+        assert_eq!(
+            certify.status.code(),
+            Some(if fails > 0 { 1 } else { 3 }),
+            "{log}"
+        );
+        assert_eq!(verify.status.code(), Some(1), "{stdout}");
+        assert_eq!(failed.len(), 1, "{stdout}");
+        assert!(failed[0].starts_with("✘ outcomes: "), "{stdout}");
+        for (n, word) in [(fails, "failed"), (skips, "skipped")] {
+            assert_eq!(
+                failed[0].contains(&format!("{n} {word}: ")),
+                n > 0,
+                "{stdout}"
+            );
+        }
+    }
+}
+
+/// The `(outcome, id)` lines of `adapters/NAME/expected-outcomes.txt` for this profile, sorted
+/// (none when the file is absent: the SDK passes every case).
+fn expected_outcomes(adapter: &str, profile: &str) -> Vec<(String, String)> {
+    let path = repo()
+        .join("adapters")
+        .join(adapter)
+        .join("expected-outcomes.txt");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    let mut lines: Vec<(String, String)> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (outcome, id) = l
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("{}: `{l}`", path.display()));
+            (outcome.to_owned(), id.trim().to_owned())
+        })
+        .filter(|(_, id)| id.split('/').next() == Some(profile))
+        .collect();
+    lines.sort();
+    lines
 }
 
 #[test]
-fn upstream_nova_certifies_against_the_nova_profile() {
+fn upstream_nova_round_trips_against_the_nova_profile() {
     round_trip("nova", "nova");
 }
 
 #[test]
-fn openstacksdk_certifies_against_ecs() {
+fn openstacksdk_round_trips_against_ecs() {
     round_trip("openstacksdk", "ecs");
 }
 
 #[test]
-fn the_huawei_cloud_sdk_certifies_against_ecs_openstack() {
+fn the_huawei_cloud_sdk_round_trips_against_ecs_openstack() {
     round_trip("huaweicloud", "ecs-openstack");
 }
