@@ -77,6 +77,7 @@ pub fn scenario_cases(profile: &Profile, scenarios: &[Scenario], kind: ScenarioK
                 }
                 ScenarioKind::Wait => match s.expectation(profile.name()) {
                     Some(e) => match e.within_polls {
+                        Some(1) => format!("{} within 1 poll", e.outcome.as_str()),
                         Some(n) => format!("{} within {n} polls", e.outcome.as_str()),
                         None => e.outcome.as_str().to_owned(),
                     },

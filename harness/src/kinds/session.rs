@@ -260,7 +260,12 @@ impl<'a> AdapterSession<'a> {
         let fetched =
             judge::proves_fetch(&journal, Fetched::Server(&s.server_id), &access.fingerprint);
         let answered = matches!(reply, Ok(Answer::Status { .. } | Answer::Surface { .. }));
-        if answered && !fetched && !journal.iter().any(|e| e.get("token").is_some()) {
+        // A fake without DESIGN-v2 §4 journals requests without a `token` key at all.
+        if answered
+            && !fetched
+            && !journal.is_empty()
+            && !journal.iter().any(|e| e.get("token").is_some())
+        {
             return error(
                 s.case,
                 "cannot prove the fetch: the fake's journal records no token fingerprints (a fake-server without DESIGN-v2 §4)".to_owned(),
