@@ -138,5 +138,57 @@ scenario_negatives = {
 for label, document in scenario_negatives.items():
     report(not scenario_validator.is_valid(document), f"scenario schema rejects: {label}")
 
+# The adapter protocol: every `>`/`<` line of PROTOCOL.md's transcript is a valid message, and
+# messages that break the blindness or mix answer shapes are rejected.
+protocol = json.loads((CASES.parent / "adapters" / "protocol.schema.json").read_text(encoding="utf-8"))
+Draft202012Validator.check_schema(protocol)
+
+
+def message_valid(name, message):
+    return Draft202012Validator({**protocol["$defs"][name], "$defs": protocol["$defs"]}).is_valid(message)
+
+
+transcript = (CASES.parent / "adapters" / "PROTOCOL.md").read_text(encoding="utf-8").splitlines()
+kinds = {"start": "start", "run": "run", "stop": "stop"}
+for line in transcript:
+    if line.startswith("> "):
+        message = json.loads(line[2:])
+        name = kinds[message["cmd"]]
+    elif line.startswith("< "):
+        message = json.loads(line[2:])
+        name = "start_response" if "implementation" in message else "run_response"
+    else:
+        continue
+    report(message_valid(name, message), f"protocol schema accepts transcript line {line[:60]}")
+
+fetch = {"compute_url": "c", "auth_url": "a", "token": "t", "project_id": "p", "server_id": "s"}
+implementation = {"name": "a", "version": "1", "language": "py"}
+protocol_negatives = {
+    "a v2 derive question carrying a server body": ("run", {
+        "cmd": "run", "seq": 1, "kind": "derive", "server": {"id": "s"},
+        "case": {"id": "q1a2b3c4d-1", "vm_state": "active", "task_state": None}}),
+    "a v1 server member with a status": ("run", {
+        "cmd": "run", "seq": 1, "case": {"id": "q1a2b3c4d-1", "vm_state": "active", "task_state": None},
+        "server": {"id": "s", "status": "ACTIVE", "OS-EXT-STS:vm_state": "active", "OS-EXT-STS:task_state": None}}),
+    "a case id naming the profile": ("run", {
+        "cmd": "run", "seq": 1, "kind": "derive",
+        "case": {"id": "ecs/active/null", "vm_state": "active", "task_state": None}}),
+    "a fetch question carrying the pair": ("run", {
+        "cmd": "run", "seq": 1, "kind": "fetch", "fetch": fetch,
+        "case": {"id": "q1a2b3c4d-1", "vm_state": "active", "task_state": None}}),
+    "surface declared without a status_model": ("start_response", {
+        "version": 2, "implementation": implementation, "capabilities": ["surface"]}),
+    "wait declared in a v1 answer": ("start_response", {
+        "version": 1, "implementation": implementation, "capabilities": ["wait"]}),
+    "a string model with values": ("start_response", {
+        "version": 2, "implementation": implementation, "capabilities": ["list"],
+        "status_model": {"kind": "string", "name": "s", "values": {"A": "a"}, "unknown": None}}),
+    "typed without status": ("run_response", {"seq": 1, "typed": "x"}),
+    "status and skipped": ("run_response", {"seq": 1, "status": "A", "skipped": {"reason": "r"}}),
+    "an unknown wait outcome": ("run_response", {"seq": 1, "wait": {"outcome": "done"}}),
+}
+for label, (name, message) in protocol_negatives.items():
+    report(not message_valid(name, message), f"protocol schema rejects: {label}")
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
