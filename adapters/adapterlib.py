@@ -28,7 +28,7 @@ import json
 import sys
 import traceback
 import warnings
-from importlib.metadata import version
+from importlib.metadata import version as installed_version
 
 SUPPORTED_VERSIONS = (1, 2)
 KINDS = ("derive", "fetch", "surface", "list", "wait")
@@ -45,8 +45,8 @@ warnings.simplefilter("ignore")
 
 def python_package(distribution, homepage):
     """`implementation` for an installed Python distribution: its name and installed version."""
-    return {"name": distribution, "version": version(distribution), "language": "python",
-            "homepage": homepage}
+    return {"name": distribution, "version": installed_version(distribution),
+            "language": "python", "homepage": homepage}
 
 
 def STRING_MODEL(name):  # noqa: N802 - reads as a constant in adapters
@@ -199,7 +199,8 @@ class Adapter:
 
     def _run_fetching(self, kind, request):
         fetch = _field(request, "fetch", dict)
-        for key in ("compute_url", "token", "project_id") + (() if kind == "list" else ("server_id",)):
+        needed = ("compute_url", "token", "project_id") + (() if kind == "list" else ("server_id",))
+        for key in needed:
             _field(fetch, key, str, where="run.fetch")
         client = self._client(fetch)
         if kind == "fetch":

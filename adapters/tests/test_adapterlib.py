@@ -155,10 +155,13 @@ class Routing(unittest.TestCase):
 
     def test_v2_wait_request_is_checked(self):
         for wait, message in [
-            ({**WAIT, "until": "gone"}, "run.wait.until must be \"status\" or \"deleted\", not 'gone'"),
+            ({**WAIT, "until": "gone"},
+             "run.wait.until must be \"status\" or \"deleted\", not 'gone'"),
             ({**WAIT, "target": None}, "run.wait.target is missing or not a str: None"),
-            ({**WAIT, "interval_s": "1"}, "run.wait.interval_s must be a number of seconds, not '1'"),
-            ({**WAIT, "timeout_s": True}, "run.wait.timeout_s must be a number of seconds, not True"),
+            ({**WAIT, "interval_s": "1"},
+             "run.wait.interval_s must be a number of seconds, not '1'"),
+            ({**WAIT, "timeout_s": True},
+             "run.wait.timeout_s must be a number of seconds, not True"),
         ]:
             with self.subTest(wait=wait):
                 self.assertEqual(run(Toy(), 2, kind="wait", fetch=FETCH, wait=wait),
