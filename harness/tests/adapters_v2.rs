@@ -402,3 +402,55 @@ fn reference_adapter() -> String {
     }
     path.to_str().unwrap().to_owned()
 }
+
+/// Runs `record.py` with `--seed` and returns the `run` requests it received.
+fn questions(profile: &str, seed: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("questions.jsonl");
+    Command::cargo_bin("harness")
+        .unwrap()
+        .env("RECORD_FILE", &record)
+        .args(["--target", &format!("adapter:{}", python("record.py", ""))])
+        .args(["--profile", profile, "--seed", seed, "--quiet"])
+        .args(["--report-dir", &dir.path().display().to_string()])
+        .assert()
+        .code(1);
+    std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn derive_questions_are_blind_the_same_for_every_profile_and_replayed_by_the_seed() {
+    let ecs = questions("ecs", "11");
+    let all = questions("all", "11");
+    // The union of every built-in profile's pairs, whatever is judged, in the seed's order.
+    assert_eq!(ecs.len(), 556);
+    let pairs = |qs: &[Value]| -> Vec<(Value, Value)> {
+        qs.iter()
+            .map(|q| {
+                (
+                    q["case"]["vm_state"].clone(),
+                    q["case"]["task_state"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(pairs(&ecs), pairs(&all));
+    let other = questions("ecs", "12");
+    assert_ne!(pairs(&ecs), pairs(&other));
+    for (n, q) in ecs.iter().enumerate() {
+        // Only what a derivation needs: kind, an opaque id, the pair. No server, no status.
+        let keys: Vec<&str> = q.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["case", "cmd", "kind", "seq"], "{q}");
+        let id = q["case"]["id"].as_str().unwrap();
+        let (nonce, count) = id.strip_prefix('q').unwrap().split_once('-').unwrap();
+        assert!(
+            nonce.len() == 8 && nonce.chars().all(|c| c.is_ascii_hexdigit()),
+            "{id}"
+        );
+        assert_eq!(count, (n + 1).to_string());
+    }
+}
