@@ -17,6 +17,26 @@ const PAGE_LIMIT = 1000;
 
 const clients = new Map();
 
+/**
+ * BasicCredentials that also send the harness's token: ECS accepts an IAM token (X-Auth-Token)
+ * besides the AK/SK signature, and the token is what proves to the harness (through the fake's
+ * journal) that this adapter made the request. The SDK's own credential hook
+ * (`ICredential.processAuthRequest`) adds it after signing; the request and response models are
+ * the SDK's.
+ */
+class TokenCredentials extends BasicCredentials {
+  constructor(token) {
+    super();
+    this.token = token;
+  }
+
+  async processAuthRequest(httpRequest) {
+    const signed = await super.processAuthRequest(httpRequest);
+    signed.headers = { ...signed.headers, 'X-Auth-Token': this.token };
+    return signed;
+  }
+}
+
 function origin(url) {
   const u = new URL(url);
   return `${u.protocol}//${u.host}`;
@@ -25,9 +45,10 @@ function origin(url) {
 function client(request) {
   const endpoint = origin(fetchField(request, 'compute_url'));
   const projectId = fetchField(request, 'project_id');
-  const key = `${endpoint} ${projectId}`;
+  const token = fetchField(request, 'token');
+  const key = `${endpoint} ${projectId} ${token}`;
   if (!clients.has(key)) {
-    const credentials = new BasicCredentials()
+    const credentials = new TokenCredentials(token)
       .withAk(ACCESS_KEY)
       .withSk(SECRET_KEY)
       .withProjectId(projectId);
