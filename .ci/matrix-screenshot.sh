@@ -3,7 +3,7 @@
 #
 # Usage: bash .ci/matrix-screenshot.sh PAGE.html OUT.png [ROWS]
 #
-# ROWS (default 8) sizes the window: the matrix page is about 70 px per implementation.
+# ROWS (default 8) sizes the window: the matrix page takes up to about 120 px per implementation.
 # Installs Debian's `chromium` when no chromium is on PATH (apt-get, as root or through sudo).
 # When it cannot be installed the script says so loudly and exits 0, so machines without a
 # package mirror still run the rest of CI; every other failure (the page missing, Chromium
@@ -46,7 +46,7 @@ profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
-height=$((220 + 72 * rows))
+height=$((240 + 120 * rows))
 # Wide enough for every column: the profile headers' colspans add up to the count columns.
 columns=$(grep -o 'class="profile" colspan="[0-9]*"' "$page" | grep -o '[0-9]*' | awk '{ s += $1 } END { print s + 0 }')
 width=$((1000 + 80 * ${columns:-9}))

@@ -1,6 +1,6 @@
 //! `matrix.html`: one self-contained page (inline CSS, no script, no external resource).
 
-use super::model::{Matrix, Row, State};
+use super::model::{DIFFERS_WIDTH, Matrix, Row, State, shorten};
 use crate::report::Counts;
 use crate::report::html::esc;
 use std::fmt::Write as _;
@@ -168,7 +168,12 @@ fn body_row(matrix: &Matrix, row: &Row, h: &mut String) {
     } else {
         h.push_str("<ul>");
         for line in &row.differs {
-            let _ = write!(h, "<li>{}</li>", esc(line));
+            let short = shorten(line, DIFFERS_WIDTH);
+            if short == *line {
+                let _ = write!(h, "<li>{}</li>", esc(line));
+            } else {
+                let _ = write!(h, "<li title=\"{}\">{}</li>", esc(line), esc(&short));
+            }
         }
         if row.more > 0 {
             let _ = write!(h, "<li>… and {} more</li>", row.more);

@@ -1,6 +1,6 @@
 //! `matrix.md`: the same matrix as a GitHub-flavoured Markdown table.
 
-use super::model::{Matrix, State};
+use super::model::{DIFFERS_WIDTH, Matrix, State, shorten};
 use crate::report::Counts;
 use std::fmt::Write as _;
 
@@ -97,7 +97,11 @@ pub fn to_markdown(matrix: &Matrix) -> String {
                 }
             }
         }
-        let mut differs: Vec<String> = row.differs.iter().map(|d| cell(d)).collect();
+        let mut differs: Vec<String> = row
+            .differs
+            .iter()
+            .map(|d| cell(&shorten(d, DIFFERS_WIDTH)))
+            .collect();
         if row.more > 0 {
             differs.push(format!("… and {} more", row.more));
         }

@@ -15,7 +15,9 @@ mod model;
 mod write;
 
 pub use badge::Badge;
-pub use model::{Column, DIFFERS_SHOWN, Matrix, Row, State, in_words, slugify};
+pub use model::{
+    Column, DIFFERS_SHOWN, DIFFERS_WIDTH, Matrix, Row, State, in_words, shorten, slugify,
+};
 pub use write::{
     BADGES_DIR, MATRIX_HTML, MATRIX_MD, MatrixError, WrittenMatrix, relative_href, write_matrix,
 };

@@ -237,6 +237,20 @@ pub fn in_words(case: &CaseRecord) -> String {
     format!("{} {tail}: {what}", case.profile)
 }
 
+/// At most `max` characters of `text`, ending in `…` when cut (for table cells; the full text
+/// stays in the run's own report).
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// How many characters of a "what differs" line the page and the table show.
+pub const DIFFERS_WIDTH: usize = 110;
+
 /// Lower-case letters, digits, `.`, `_` and `-`; anything else becomes `-`.
 pub fn slugify(text: &str) -> String {
     let slug: String = text
@@ -286,6 +300,13 @@ mod tests {
             };
             assert_eq!(State::of(&counts), want, "{counts:?}");
         }
+    }
+
+    #[test]
+    fn long_lines_are_cut_with_an_ellipsis_and_short_ones_kept() {
+        assert_eq!(shorten("abcdef", 6), "abcdef");
+        assert_eq!(shorten("abcdefg", 6), "abcde…");
+        assert_eq!(shorten("ééééééé", 4), "ééé…");
     }
 
     #[test]
