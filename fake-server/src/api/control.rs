@@ -269,6 +269,7 @@ fn seed(api: &Api, inner: &mut Inner, body: &[u8]) -> ApiResponse {
             description: None,
             status_override: s.status,
             timeline,
+            ..Default::default()
         });
         let name = inner
             .cloud

@@ -8,6 +8,7 @@ use super::error::{nova_error, too_large};
 use super::faults::{FaultRules, Planned};
 use super::http::{ApiRequest, ApiResponse, MAX_BODY_BYTES};
 use super::identity::{self, Keystone, UserEntry};
+use super::images;
 use super::journal::{DEFAULT_JOURNAL_CAPACITY, Journal, Observed, Request as JournalRequest};
 use super::nova;
 use crate::domain::{Clock, Cloud, Deriver, IdGenerator, Timing};
@@ -175,6 +176,9 @@ impl Api {
         }
         if path == "/compute" || path.starts_with("/compute/") {
             return nova::handle(self, inner, req, base);
+        }
+        if path == "/image" || path.starts_with("/image/") {
+            return images::handle(inner, req, base);
         }
         if path.starts_with("/v1/") {
             return ecs::handle(self, inner, req, base);

@@ -359,6 +359,8 @@ fn token_body(id: &Identity, method: &str, now: DateTime<Utc>, base: &str) -> Va
              "type": "compute", "name": "nova"},
             {"endpoints": endpoints(format!("{base}/identity/v3"), "identity"), "id": stable_id("service", "identity"),
              "type": "identity", "name": "keystone"},
+            {"endpoints": endpoints(format!("{base}/image"), "image"), "id": stable_id("service", "image"),
+             "type": "image", "name": "glance"},
         ],
     }})
 }

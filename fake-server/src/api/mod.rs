@@ -12,6 +12,7 @@ mod error;
 mod faults;
 mod http;
 pub(crate) mod identity;
+mod images;
 mod journal;
 mod json;
 pub mod nova;

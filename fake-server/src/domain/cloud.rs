@@ -37,6 +37,14 @@ pub struct NewServer {
     pub status_override: Option<String>,
     /// A scripted timeline (its first step is the initial state).
     pub timeline: Option<Timeline>,
+    /// `accessIPv4`.
+    pub access_ipv4: Option<String>,
+    /// `accessIPv6`.
+    pub access_ipv6: Option<String>,
+    /// Security group names (`None`: `default`, when the server has a network).
+    pub security_groups: Option<Vec<String>>,
+    /// Booted with `networks: "none"`: no ports, so no addresses or security groups.
+    pub without_network: bool,
 }
 
 /// The cloud's timing configuration.
@@ -77,6 +85,8 @@ pub struct Cloud {
     clock: Clock,
     timing: Timing,
     servers: BTreeMap<u64, Server>,
+    /// Destroyed servers (vm_state `deleted`), listed only where Nova lists deleted rows.
+    tombstones: BTreeMap<u64, Server>,
     by_id: HashMap<ServerId, u64>,
     moving: BTreeSet<u64>,
     next_seq: u64,
@@ -90,6 +100,7 @@ impl Cloud {
             clock,
             timing,
             servers: BTreeMap::new(),
+            tombstones: BTreeMap::new(),
             by_id: HashMap::new(),
             moving: BTreeSet::new(),
             next_seq: 0,
@@ -122,6 +133,7 @@ impl Cloud {
     /// Removes every server and resets the clock.
     pub fn reset(&mut self) {
         self.servers.clear();
+        self.tombstones.clear();
         self.by_id.clear();
         self.moving.clear();
         self.clock.reset();
@@ -199,6 +211,16 @@ impl Cloud {
             seq,
             status_override: new.status_override,
             timeline: new.timeline,
+            access_ipv4: new.access_ipv4,
+            access_ipv6: new.access_ipv6,
+            security_groups: match (new.without_network, new.security_groups) {
+                (true, _) => Vec::new(),
+                (false, Some(groups)) => groups,
+                (false, None) => vec!["default".to_owned()],
+            },
+            networked: !new.without_network,
+            old_flavor: None,
+            terminated_unix: None,
         };
         server.show_step();
         self.by_id.insert(id.clone(), seq);
@@ -238,10 +260,50 @@ impl Cloud {
         self.servers.get(&seq)
     }
 
+    /// Destroys a server, keeping a `deleted` tombstone as Nova keeps the row.
     fn remove(&mut self, seq: u64) {
         self.moving.remove(&seq);
-        if let Some(server) = self.servers.remove(&seq) {
+        if let Some(mut server) = self.servers.remove(&seq) {
             self.by_id.remove(&server.id);
+            let now = unix_now();
+            server.vm_state = Some(VmState::Deleted);
+            server.task_state = None;
+            server.power_state = Some(0);
+            server.walk = None;
+            server.timeline = None;
+            server.status_override = None;
+            server.reclaim_at_ms = None;
+            server.updated_unix = now;
+            server.terminated_unix = Some(now);
+            server.security_groups.clear();
+            self.tombstones.insert(seq, server);
+        }
+    }
+
+    /// Every server, destroyed ones included (as `deleted` tombstones), newest first.
+    pub fn servers_and_tombstones(&mut self) -> impl Iterator<Item = &Server> {
+        self.tick();
+        let mut live = self.servers.values().rev().peekable();
+        let mut dead = self.tombstones.values().rev().peekable();
+        std::iter::from_fn(move || match (live.peek(), dead.peek()) {
+            (Some(a), Some(b)) if b.seq > a.seq => dead.next(),
+            (Some(_), _) => live.next(),
+            (None, _) => dead.next(),
+        })
+    }
+
+    /// Whether an action is allowed now, without starting it (`Ok(false)`: no such server).
+    pub fn check_action(
+        &mut self,
+        id: &ServerId,
+        action: &Action,
+        is_admin: bool,
+    ) -> Result<bool, TransitionError> {
+        self.tick();
+        let now = self.clock.now_ms();
+        match self.by_id.get(id).and_then(|seq| self.servers.get(seq)) {
+            None => Ok(false),
+            Some(server) => plan_action(server, action, is_admin, now).map(|_| true),
         }
     }
 
@@ -251,6 +313,12 @@ impl Cloud {
         let server = self.servers.get_mut(seq)?;
         server.updated_unix = unix_now();
         Some(server)
+    }
+
+    /// A server by id, for edits that do not count as an update (no `updated` change).
+    pub fn get_mut_quiet(&mut self, id: &ServerId) -> Option<&mut Server> {
+        let seq = self.by_id.get(id)?;
+        self.servers.get_mut(seq)
     }
 
     /// Stops any walk on a server (used when the control plane sets a state by hand).
@@ -295,10 +363,15 @@ impl Cloud {
             return Ok(false);
         };
         let walk = plan_action(server, action, is_admin, now)?;
-        if matches!(action, Action::Resize) {
-            let from = server.vm_state.clone();
-            if let Some(s) = self.get_mut(id) {
-                s.resize_from = from;
+        let (from, flavor) = (server.vm_state.clone(), server.flavor_id.clone());
+        if let Some(s) = self.get_mut(id) {
+            match action {
+                Action::Resize { .. } => {
+                    s.resize_from = from;
+                    s.old_flavor = Some(flavor);
+                }
+                Action::ConfirmResize | Action::RevertResize => s.old_flavor = None,
+                _ => {}
             }
         }
         self.start_walk(id, walk);
@@ -487,7 +560,14 @@ mod tests {
     fn resize_then_revert_returns_to_stopped() {
         let mut c = cloud();
         let id = seeded(&mut c, "stopped", None);
-        c.act(&id, &Action::Resize, false).unwrap();
+        c.act(
+            &id,
+            &Action::Resize {
+                flavor_id: "2".into(),
+            },
+            false,
+        )
+        .unwrap();
         c.advance_clock(400).unwrap();
         assert_eq!(pair(&mut c, &id), (Some("resized".to_owned()), None));
         c.act(&id, &Action::RevertResize, false).unwrap();

@@ -32,8 +32,15 @@ pub enum Action {
     Rescue,
     /// `unrescue`.
     Unrescue,
-    /// `resize` (to a flavor).
-    Resize,
+    /// `resize` to a flavor.
+    Resize {
+        /// The new flavor id.
+        flavor_id: String,
+    },
+    /// `addSecurityGroup` / `removeSecurityGroup` (no state check, only the lock).
+    SecurityGroup,
+    /// `injectNetworkInfo` (no state check, only the lock).
+    InjectNetworkInfo,
     /// `confirmResize`.
     ConfirmResize,
     /// `revertResize`.
@@ -74,7 +81,9 @@ impl Action {
             Action::Resume => "resume",
             Action::Rescue => "rescue",
             Action::Unrescue => "unrescue",
-            Action::Resize => "resize",
+            Action::Resize { .. } => "resize",
+            Action::SecurityGroup => "securityGroup",
+            Action::InjectNetworkInfo => "injectNetworkInfo",
             Action::ConfirmResize => "confirmResize",
             Action::RevertResize => "revertResize",
             Action::Shelve => "shelve",
@@ -91,7 +100,8 @@ impl Action {
 
     /// Whether a lock held on the server refuses this action for a non-admin.
     fn honours_lock(&self) -> bool {
-        !matches!(self, Action::CreateImage)
+        // Nova's security group actions update ports and never check the lock.
+        !matches!(self, Action::CreateImage | Action::SecurityGroup)
     }
 
     /// Allowed vm_states (`None`: any) and task_states (`None`: any).
@@ -129,7 +139,7 @@ impl Action {
             Action::Resume => &[V::Suspended],
             Action::Rescue | Action::Rebuild => &[V::Active, V::Stopped, V::Error],
             Action::Unrescue => &[V::Rescued],
-            Action::Resize => &[V::Active, V::Stopped],
+            Action::Resize { .. } => &[V::Active, V::Stopped],
             Action::ConfirmResize | Action::RevertResize => &[V::Resized],
             Action::Shelve | Action::CreateImage => {
                 &[V::Active, V::Stopped, V::Paused, V::Suspended]
@@ -137,7 +147,10 @@ impl Action {
             Action::ShelveOffload => &[V::Shelved],
             Action::Unshelve => &[V::Shelved, V::ShelvedOffloaded],
             Action::Restore => &[V::SoftDelete],
-            Action::ForceDelete | Action::Delete { .. } => return (None, None),
+            Action::ForceDelete
+            | Action::Delete { .. }
+            | Action::SecurityGroup
+            | Action::InjectNetworkInfo => return (None, None),
         };
         let tasks = match self {
             Action::Reboot { hard: true } => ALLOW_REBOOT,
@@ -200,7 +213,9 @@ impl TransitionError {
     /// #     vm_state: Some(VmState::Stopped), task_state: None, power_state: Some(4), locked: false,
     /// #     locked_reason: None, flavor_id: "1".into(), image_id: None, description: None,
     /// #     metadata: vec![], created_unix: 0, updated_unix: 0, fault: None, walk: None,
-    /// #     resize_from: None, reclaim_at_ms: None, seq: 0, status_override: None, timeline: None };
+    /// #     resize_from: None, reclaim_at_ms: None, seq: 0, status_override: None, timeline: None,
+    /// #     access_ipv4: None, access_ipv6: None, security_groups: vec![], networked: true,
+    /// #     old_flavor: None, terminated_unix: None };
     /// // Arrange: `server` is stopped.
     /// // Act
     /// let err = plan_action(&server, &Action::Pause, false, 0).unwrap_err();
@@ -321,7 +336,8 @@ pub fn plan_action(
                 (p, settle(VmState::Active))
             }
         }
-        Action::Resize => {
+        Action::SecurityGroup | Action::InjectNetworkInfo => (Vec::new(), Ending::Unchanged),
+        Action::Resize { .. } => {
             let p = phases(
                 vm,
                 &[
@@ -397,10 +413,16 @@ pub fn plan_action(
             Ending::Unchanged,
         ),
     };
+    let flavor_after = match action {
+        Action::Resize { flavor_id } => Some(flavor_id.clone()),
+        Action::RevertResize => server.old_flavor.clone(),
+        _ => None,
+    };
     Ok(Walk {
         phases,
         ending,
         started_ms: now_ms,
+        flavor_after,
     })
 }
 
@@ -421,5 +443,6 @@ pub fn create_walk(now_ms: u64) -> Walk {
         ),
         ending: settle(VmState::Active),
         started_ms: now_ms,
+        flavor_after: None,
     }
 }

@@ -81,6 +81,8 @@ pub struct Walk {
     pub ending: Ending,
     /// Clock time the walk started.
     pub started_ms: u64,
+    /// The flavor the server has once the walk ends (resize, revert), if it changes.
+    pub flavor_after: Option<String>,
 }
 
 /// One step of a scripted timeline (see [`Timeline`]).
@@ -190,6 +192,18 @@ pub struct Server {
     pub status_override: Option<String>,
     /// A scripted timeline advancing per poll.
     pub timeline: Option<Timeline>,
+    /// `accessIPv4` (`None`: shown as `""`).
+    pub access_ipv4: Option<String>,
+    /// `accessIPv6` (`None`: shown as `""`).
+    pub access_ipv6: Option<String>,
+    /// Security group names on the server's ports (none without a network).
+    pub security_groups: Vec<String>,
+    /// Whether the server has network ports (`networks: "none"` gives none).
+    pub networked: bool,
+    /// The flavor before an unconfirmed resize (what a revert goes back to).
+    pub old_flavor: Option<String>,
+    /// When it was destroyed (Unix seconds); set on tombstones only.
+    pub terminated_unix: Option<i64>,
 }
 
 /// Whether a walk step changed a server (or destroyed it).
@@ -247,6 +261,9 @@ impl Server {
                 self.task_state = phase.task_state;
             } else {
                 let ending = walk.ending.clone();
+                if let Some(flavor) = walk.flavor_after.clone() {
+                    self.flavor_id = flavor;
+                }
                 let ended_ms = walk
                     .started_ms
                     .saturating_add(step.saturating_mul(walk.phases.len() as u64));

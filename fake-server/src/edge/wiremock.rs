@@ -56,6 +56,7 @@ impl Match for OwnPaths {
         let under = |prefix: &str| p == prefix || p.starts_with(&format!("{prefix}/"));
         under("/identity")
             || under("/compute")
+            || under("/image")
             || p.starts_with("/v1/")
             || (self.control && under("/_fake"))
     }

@@ -6,6 +6,7 @@ mod filters;
 mod identity;
 mod lifecycle;
 mod listing;
+mod nova_behaviour;
 mod support;
 mod timeline;
 mod validation;

@@ -3,12 +3,13 @@
 use serde_json::json;
 
 use super::super::core::Inner;
-use super::super::error::{bad_request, conflict, forbidden, server_not_found};
+use super::super::error::{bad_request, conflict, forbidden, not_found, server_not_found};
 use super::super::http::ApiResponse;
+use super::super::images;
 use super::flavors;
-use super::requests::{ActionRequest, decode_action};
+use super::requests::{ActionRequest, RebuildArgs, decode_action, ref_id};
 use super::route::Ctx;
-use super::servers::{can_see, edited_server, view_ctx};
+use super::servers::{DEFAULT_SECURITY_GROUP, can_see, edited_server, view_ctx};
 use crate::domain::{Action, ServerId, TransitionError, VmState};
 
 /// Looks a server up for an action; 404 when it is absent or belongs to another project.
@@ -60,42 +61,43 @@ pub(crate) fn delete(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
     }
 }
 
-/// The domain action of a decoded request (`None` for the ones handled here directly).
-fn domain_action(req: &ActionRequest) -> Result<Option<Action>, ApiResponse> {
-    Ok(Some(match req {
-        ActionRequest::Reboot { hard } => Action::Reboot { hard: *hard },
-        ActionRequest::Resize { flavor_id } => {
-            if flavors::find(flavor_id).is_none() {
-                return Err(bad_request(format!(
-                    "Flavor {flavor_id} could not be found."
-                )));
-            }
-            Action::Resize
-        }
-        ActionRequest::Rebuild => Action::Rebuild,
-        ActionRequest::ResetState { .. } | ActionRequest::Lock { .. } => return Ok(None),
-        ActionRequest::Plain(name) => match name.as_str() {
-            "os-stop" => Action::Stop,
-            "os-start" => Action::Start,
-            "pause" => Action::Pause,
-            "unpause" => Action::Unpause,
-            "suspend" => Action::Suspend,
-            "resume" => Action::Resume,
-            "rescue" => Action::Rescue,
-            "unrescue" => Action::Unrescue,
-            "confirmResize" => Action::ConfirmResize,
-            "revertResize" => Action::RevertResize,
-            "shelve" => Action::Shelve,
-            "shelveOffload" => Action::ShelveOffload,
-            "unshelve" => Action::Unshelve,
-            "changePassword" => Action::ChangePassword,
-            "restore" => Action::Restore,
-            "forceDelete" => Action::ForceDelete,
-            "createImage" => Action::CreateImage,
-            "unlock" => return Ok(None),
-            other => return Err(bad_request(format!("There is no such action: {other}"))),
-        },
+/// The domain action of a plain request (no argument the fake uses).
+fn plain_action(name: &str) -> Result<Option<Action>, ApiResponse> {
+    Ok(Some(match name {
+        "os-stop" => Action::Stop,
+        "os-start" => Action::Start,
+        "pause" => Action::Pause,
+        "unpause" => Action::Unpause,
+        "suspend" => Action::Suspend,
+        "resume" => Action::Resume,
+        "rescue" => Action::Rescue,
+        "unrescue" => Action::Unrescue,
+        "confirmResize" => Action::ConfirmResize,
+        "revertResize" => Action::RevertResize,
+        "shelve" => Action::Shelve,
+        "shelveOffload" => Action::ShelveOffload,
+        "unshelve" => Action::Unshelve,
+        "changePassword" => Action::ChangePassword,
+        "restore" => Action::Restore,
+        "forceDelete" => Action::ForceDelete,
+        "createImage" => Action::CreateImage,
+        "unlock" | "injectNetworkInfo" => return Ok(None),
+        other => return Err(bad_request(format!("There is no such action: {other}"))),
     }))
+}
+
+/// Nova's state and lock checks for `action`, without starting it (409 on refusal).
+fn allowed(
+    ctx: &Ctx<'_>,
+    inner: &mut Inner,
+    id: &ServerId,
+    action: &Action,
+) -> Result<(), ApiResponse> {
+    match inner.cloud.check_action(id, action, ctx.who.is_admin()) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(server_not_found(id.as_str())),
+        Err(e) => Err(conflict(e.nova_message())),
+    }
 }
 
 pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
@@ -108,48 +110,172 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
     if let Err(e) = visible(ctx, inner, &id) {
         return e;
     }
-    let action = match domain_action(&request) {
-        Ok(Some(a)) => a,
-        Ok(None) => return direct(ctx, inner, &id, request),
-        Err(e) => return e,
+    let result = match request {
+        ActionRequest::Reboot { hard } => {
+            run(ctx, inner, &id, &Action::Reboot { hard }).map(|()| ApiResponse::empty(202))
+        }
+        ActionRequest::Resize { flavor_id } => resize(ctx, inner, &id, flavor_id),
+        ActionRequest::Rebuild(args) => return rebuild(ctx, inner, &id, args),
+        ActionRequest::ResetState { state } => return reset_state(ctx, inner, &id, &state),
+        ActionRequest::Lock { reason } => return lock(inner, &id, Some(reason)),
+        ActionRequest::SecurityGroup { add, name } => {
+            return security_group(ctx, inner, &id, add, &name);
+        }
+        ActionRequest::Plain(name) if name == "unlock" => return lock(inner, &id, None),
+        ActionRequest::Plain(name) if name == "injectNetworkInfo" => {
+            return inject_network_info(ctx, inner, &id);
+        }
+        ActionRequest::Plain(name) => match plain_action(&name) {
+            Ok(Some(action)) => run(ctx, inner, &id, &action).map(|()| action),
+            Ok(None) => return bad_request(format!("There is no such action: {name}")),
+            Err(e) => return e,
+        }
+        .map(|action| match action {
+            Action::ConfirmResize => ApiResponse::empty(204),
+            Action::CreateImage => created_image(ctx, inner),
+            _ => ApiResponse::empty(202),
+        }),
     };
-    if let Err(e) = run(ctx, inner, &id, &action) {
-        return e;
-    }
-    match action {
-        Action::ConfirmResize => ApiResponse::empty(204),
-        Action::CreateImage => {
-            let image = inner.rng.next_uuid();
-            let resp = if ctx.mv.at_least(45) {
-                ApiResponse::json(202, &json!({"image_id": image}))
-            } else {
-                ApiResponse::empty(202)
-            };
-            resp.with_header("location", format!("{}/compute/images/{image}", ctx.base))
-        }
-        Action::Rebuild => {
-            let vctx = view_ctx(ctx, inner);
-            let deriver = &ctx.api.config.deriver;
-            match inner.cloud.get(&id) {
-                Some(s) => {
-                    let status = deriver.status_of(s);
-                    let body = edited_server(s, &status, vctx, true);
-                    ApiResponse::json(202, &json!({"server": body}))
-                }
-                None => server_not_found(id.as_str()),
-            }
-        }
-        _ => ApiResponse::empty(202),
+    match result {
+        Ok(resp) => resp,
+        Err(e) => e,
     }
 }
 
-/// Actions that change attributes without a walk: reset state, lock, unlock.
-fn direct(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId, req: ActionRequest) -> ApiResponse {
-    match req {
-        ActionRequest::ResetState { state } => reset_state(ctx, inner, id, &state),
-        ActionRequest::Lock { reason } => lock(inner, id, Some(reason)),
-        ActionRequest::Plain(name) if name == "unlock" => lock(inner, id, None),
-        _ => bad_request("There is no such action"),
+/// `createImage`: 202, with the new image's id in the body from 2.45.
+fn created_image(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
+    let image = inner.rng.next_uuid();
+    let resp = if ctx.mv.at_least(45) {
+        ApiResponse::json(202, &json!({"image_id": image}))
+    } else {
+        ApiResponse::empty(202)
+    };
+    resp.with_header("location", format!("{}/compute/images/{image}", ctx.base))
+}
+
+/// `resize`: state and lock first (Nova's decorators), then the flavor.
+fn resize(
+    ctx: &Ctx<'_>,
+    inner: &mut Inner,
+    id: &ServerId,
+    flavor_id: String,
+) -> Result<ApiResponse, ApiResponse> {
+    let action = Action::Resize { flavor_id };
+    allowed(ctx, inner, id, &action)?;
+    let Action::Resize { flavor_id } = &action else {
+        return Err(bad_request("resize"));
+    };
+    if flavors::find(flavor_id).is_none() {
+        return Err(bad_request(format!(
+            "Flavor {flavor_id} could not be found."
+        )));
+    }
+    if inner
+        .cloud
+        .get(id)
+        .is_some_and(|s| s.flavor_id == *flavor_id)
+    {
+        return Err(bad_request("When resizing, instances must change flavor!"));
+    }
+    run(ctx, inner, id, &action)?;
+    Ok(ApiResponse::empty(202))
+}
+
+/// `rebuild`: state and lock, then the image; the new image, name, metadata, access IPs and
+/// description apply at once (Nova saves them before casting to compute).
+fn rebuild(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId, args: RebuildArgs) -> ApiResponse {
+    if let Err(e) = allowed(ctx, inner, id, &Action::Rebuild) {
+        return e;
+    }
+    let image = ref_id(&args.image_ref).to_owned();
+    if images::find(&image).is_none() {
+        return bad_request("Cannot find image for rebuild");
+    }
+    if let Err(e) = run(ctx, inner, id, &Action::Rebuild) {
+        return e;
+    }
+    if let Some(s) = inner.cloud.get_mut(id) {
+        s.image_id = Some(image);
+        if let Some(name) = args.name {
+            s.name = name;
+        }
+        if let Some(metadata) = args.metadata {
+            s.metadata = metadata.into_iter().collect();
+        }
+        if args.access_ipv4.is_some() {
+            s.access_ipv4 = args.access_ipv4;
+        }
+        if args.access_ipv6.is_some() {
+            s.access_ipv6 = args.access_ipv6;
+        }
+        if let Some(d) = args.description {
+            s.description = d;
+        }
+    }
+    let vctx = view_ctx(ctx, inner);
+    let deriver = &ctx.api.config.deriver;
+    match inner.cloud.get(id) {
+        Some(s) => {
+            let status = deriver.status_of(s);
+            let body = edited_server(s, &status, vctx, true);
+            ApiResponse::json(202, &json!({"server": body}))
+        }
+        None => server_not_found(id.as_str()),
+    }
+}
+
+/// `addSecurityGroup` / `removeSecurityGroup`, as Nova does them through Neutron ports.
+fn security_group(
+    ctx: &Ctx<'_>,
+    inner: &mut Inner,
+    id: &ServerId,
+    add: bool,
+    name: &str,
+) -> ApiResponse {
+    if name.trim().is_empty() {
+        return bad_request("Security group name cannot be empty");
+    }
+    if name != "default" && name != DEFAULT_SECURITY_GROUP {
+        return not_found(format!(
+            "Security group {name} is not found for project {}",
+            ctx.who.project_id
+        ));
+    }
+    let Some(s) = inner.cloud.get(id) else {
+        return server_not_found(id.as_str());
+    };
+    if !s.networked {
+        return not_found(format!(
+            "instance_id {id} could not be found as device id on any ports"
+        ));
+    }
+    let has = s.security_groups.iter().any(|g| g == "default");
+    if !add && !has {
+        return not_found(format!(
+            "Security group {name} not associated with the instance {id}"
+        ));
+    }
+    // Ports change, the instance record does not (its `updated` time stays).
+    if let Some(s) = inner.cloud.get_mut_quiet(id) {
+        s.security_groups = if add {
+            vec!["default".to_owned()]
+        } else {
+            Vec::new()
+        };
+    }
+    ApiResponse::empty(202)
+}
+
+/// `injectNetworkInfo`: an admin action that honours the lock and changes nothing visible.
+fn inject_network_info(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId) -> ApiResponse {
+    if !ctx.who.is_admin() {
+        return forbidden(
+            "Policy doesn't allow os_compute_api:os-admin-actions:inject_network_info to be performed.",
+        );
+    }
+    match allowed(ctx, inner, id, &Action::InjectNetworkInfo) {
+        Ok(()) => ApiResponse::empty(202),
+        Err(e) => e,
     }
 }
 

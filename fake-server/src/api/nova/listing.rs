@@ -3,11 +3,12 @@
 //! Filters, as Nova applies them: `status` (vm_state and task_state sets, see
 //! [`StatusFilter`]), `vm_state` / `task_state` (admins, and everyone from 2.83; ignored for
 //! others, as Nova strips them; a `status` filter replaces them), `name` (a regular
-//! expression, searched unanchored like Nova's `REGEXP` filter), `changes-since` /
-//! `changes-before` (2.66+) on the last update time, `deleted` (admins), `all_tenants`,
-//! `project_id` / `tenant_id`. Soft-deleted servers are hidden unless `deleted=True` is asked
-//! for, or `changes-since` is given without `deleted` (Nova then lists deleted rows too, so
-//! pollers see servers go away).
+//! expression, searched unanchored like Nova's `REGEXP` filter), `flavor` and `image` (exact
+//! ids), `changes-since` / `changes-before` (2.66+) on the last update time, `deleted`
+//! (admins), `all_tenants`, `project_id` / `tenant_id`. Deleted rows (tombstones of destroyed
+//! servers, and soft-deleted servers) are hidden unless `deleted=True` is asked for, or
+//! `changes-since` / `changes-before` is given without `deleted` (Nova then lists deleted rows
+//! too, so pollers see servers go away).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use regex::{Regex, RegexBuilder};
@@ -35,25 +36,49 @@ fn truthy(v: &str) -> bool {
     )
 }
 
+/// Which rows a listing reads, as Nova's `deleted` filter has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    /// Live servers that are not soft-deleted (the default).
+    Live,
+    /// Destroyed (`DELETED` tombstones) and soft-deleted servers (`deleted=True`, admins).
+    Deleted,
+    /// Everything (`changes-since` / `changes-before` without `deleted`).
+    All,
+}
+
 /// Which servers a listing selects.
 #[derive(Debug)]
 struct Selection {
     project: Option<String>,
-    /// `Some(true)`: only soft-deleted; `Some(false)`: hide them; `None`: both.
-    soft_deleted: Option<bool>,
+    rows: Rows,
     status: Option<StatusFilter>,
     vm_states: Vec<String>,
     task_states: Vec<String>,
     name: Option<Regex>,
     changes_since: Option<i64>,
     changes_before: Option<i64>,
+    /// `?flavor=`: the flavor id (an unknown flavor matches nothing, as Nova lists nothing).
+    flavor: Option<String>,
+    /// `?image=`: the image id, compared exactly.
+    image: Option<String>,
 }
 
 impl Selection {
     fn matches(&self, s: &Server) -> bool {
-        let soft = s.vm_state == Some(VmState::SoftDelete);
+        let deleted = s.vm_state == Some(VmState::SoftDelete) || s.terminated_unix.is_some();
+        let rows_ok = match self.rows {
+            Rows::Live => !deleted,
+            Rows::Deleted => deleted,
+            Rows::All => true,
+        };
         self.project.as_ref().is_none_or(|p| &s.project_id == p)
-            && self.soft_deleted.is_none_or(|want| soft == want)
+            && rows_ok
+            && self.flavor.as_ref().is_none_or(|f| &s.flavor_id == f)
+            && self
+                .image
+                .as_ref()
+                .is_none_or(|i| s.image_id.as_ref() == Some(i))
             && self
                 .status
                 .as_ref()
@@ -121,10 +146,11 @@ fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
             "The value of changes-since must be less than or equal to changes-before.",
         ));
     }
-    let mut soft_deleted = match (&deleted_param, changes_since) {
-        (Some(v), _) => Some(truthy(v)),
-        (None, Some(_)) => None,
-        (None, None) => Some(false),
+    let mut rows = match (&deleted_param, changes_since.or(changes_before)) {
+        (Some(v), _) if truthy(v) => Rows::Deleted,
+        (Some(_), _) => Rows::Live,
+        (None, Some(_)) => Rows::All,
+        (None, None) => Rows::Live,
     };
     if let Some(f) = &status {
         if f.is_empty() {
@@ -137,7 +163,7 @@ fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
             if !admin {
                 return Err(forbidden("Only administrators may list deleted instances"));
             }
-            soft_deleted = Some(true);
+            rows = Rows::Deleted;
         }
     }
     let all_tenants = req
@@ -180,13 +206,15 @@ fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
     };
     Ok(Selection {
         project,
-        soft_deleted,
+        rows,
         status,
         vm_states: states("vm_state"),
         task_states: states("task_state"),
         name,
         changes_since,
         changes_before,
+        flavor: req.query_last("flavor"),
+        image: req.query_last("image"),
     })
 }
 
@@ -210,11 +238,19 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         ..view_ctx(ctx, inner)
     };
     let deriver = &ctx.api.config.deriver;
-    let matching: Vec<&Server> = inner
-        .cloud
-        .servers()
-        .filter(|s| selection.matches(s))
-        .collect();
+    let matching: Vec<&Server> = if selection.rows == Rows::Live {
+        inner
+            .cloud
+            .servers()
+            .filter(|s| selection.matches(s))
+            .collect()
+    } else {
+        inner
+            .cloud
+            .servers_and_tombstones()
+            .filter(|s| selection.matches(s))
+            .collect()
+    };
     let start = match &marker {
         None => 0,
         Some(m) => match matching.iter().position(|s| s.id.as_str() == m) {

@@ -19,6 +19,17 @@ pub(crate) enum Scalar {
 }
 
 impl Scalar {
+    /// The integer Nova's `int()` makes of it (the schema allows only digit strings).
+    pub(crate) fn int(&self) -> i64 {
+        match self {
+            Scalar::Text(s) => s.trim().parse().unwrap_or(i64::MAX),
+            Scalar::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().map(|f| f as i64))
+                .unwrap_or(i64::MAX),
+        }
+    }
+
     pub(crate) fn text(&self) -> String {
         match self {
             Scalar::Text(s) => s.clone(),
@@ -49,6 +60,14 @@ pub(crate) struct CreateServer {
     #[serde(default)]
     pub(crate) metadata: BTreeMap<String, String>,
     pub(crate) networks: Option<Networks>,
+    #[serde(rename = "accessIPv4")]
+    pub(crate) access_ipv4: Option<String>,
+    #[serde(rename = "accessIPv6")]
+    pub(crate) access_ipv6: Option<String>,
+    pub(crate) key_name: Option<String>,
+    pub(crate) security_groups: Option<Vec<NamedRef>>,
+    pub(crate) min_count: Option<Scalar>,
+    pub(crate) max_count: Option<Scalar>,
     pub(crate) description: Option<String>,
     pub(crate) block_device_mapping_v2: Option<Vec<serde::de::IgnoredAny>>,
     pub(crate) block_device_mapping: Option<Vec<serde::de::IgnoredAny>>,
@@ -59,12 +78,21 @@ pub(crate) struct CreateServer {
 #[serde(untagged)]
 pub(crate) enum Networks {
     Word(String),
-    List(#[expect(dead_code, reason = "checked by the schema only")] Vec<NetworkRequest>),
+    List(Vec<NetworkRequest>),
 }
 
-/// One requested network (checked by the schema; the fake attaches none of them).
+/// One requested network.
 #[derive(Debug, Deserialize)]
-pub(crate) struct NetworkRequest {}
+pub(crate) struct NetworkRequest {
+    pub(crate) uuid: Option<String>,
+    pub(crate) port: Option<String>,
+}
+
+/// `{"name": "…"}` (security groups).
+#[derive(Debug, Deserialize)]
+pub(crate) struct NamedRef {
+    pub(crate) name: Option<String>,
+}
 
 impl CreateBody {
     pub(crate) fn decode(body: &[u8], mv: Microversion) -> Result<Self, ApiResponse> {
@@ -85,6 +113,10 @@ pub(crate) struct UpdateServer {
     /// `Some(None)`: set to null.
     #[serde(default, deserialize_with = "present")]
     pub(crate) description: Option<Option<String>>,
+    #[serde(rename = "accessIPv4")]
+    pub(crate) access_ipv4: Option<String>,
+    #[serde(rename = "accessIPv6")]
+    pub(crate) access_ipv6: Option<String>,
 }
 
 impl UpdateBody {
@@ -103,7 +135,15 @@ fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Deserialize)]
 pub(crate) struct RebuildArgs {
     #[serde(rename = "imageRef")]
-    pub(crate) _image_ref: String,
+    pub(crate) image_ref: String,
+    pub(crate) name: Option<String>,
+    pub(crate) metadata: Option<BTreeMap<String, String>>,
+    #[serde(rename = "accessIPv4")]
+    pub(crate) access_ipv4: Option<String>,
+    #[serde(rename = "accessIPv6")]
+    pub(crate) access_ipv6: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) description: Option<Option<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,7 +177,11 @@ pub(crate) enum ActionRequest {
     Resize {
         flavor_id: String,
     },
-    Rebuild,
+    Rebuild(RebuildArgs),
+    SecurityGroup {
+        add: bool,
+        name: String,
+    },
     ResetState {
         state: String,
     },
@@ -171,10 +215,11 @@ pub(crate) fn decode_action(body: &[u8], mv: Microversion) -> Result<ActionReque
         "resize" => ActionRequest::Resize {
             flavor_id: ref_id(&typed::<FlavorArg>(&arg)?.flavor_ref.text()).to_owned(),
         },
-        "rebuild" => {
-            typed::<RebuildArgs>(&arg)?;
-            ActionRequest::Rebuild
-        }
+        "rebuild" => ActionRequest::Rebuild(typed(&arg)?),
+        "addSecurityGroup" | "removeSecurityGroup" => ActionRequest::SecurityGroup {
+            add: name == "addSecurityGroup",
+            name: typed::<NamedRef>(&arg)?.name.unwrap_or_default(),
+        },
         "os-resetState" => ActionRequest::ResetState {
             state: typed::<StateArg>(&arg)?.state,
         },

@@ -361,6 +361,25 @@ pub(crate) fn action(action: &str, mv: Microversion) -> Option<Schema> {
                 .required(&["availability_zone"])
                 .no_additional(),
         ),
+        "addSecurityGroup" | "removeSecurityGroup" => {
+            let key = if action == "addSecurityGroup" {
+                "addSecurityGroup"
+            } else {
+                "removeSecurityGroup"
+            };
+            // Nova allows other top-level keys here (`additionalProperties: True`), but a
+            // body with more than one key never reaches the schema (`action_peek`).
+            Schema::object()
+                .properties(vec![(
+                    key,
+                    Schema::object()
+                        .properties(vec![("name", Schema::string().min_length(1))])
+                        .required(&["name"])
+                        .no_additional(),
+                )])
+                .required(&[key])
+        }
+        "injectNetworkInfo" => anything("injectNetworkInfo"),
         "lock" => anything("lock"),
         "unlock" => anything("unlock"),
         "os-start" => anything("os-start"),

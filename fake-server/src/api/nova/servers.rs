@@ -5,9 +5,11 @@ use serde_json::{Value, json};
 use super::super::core::Inner;
 use super::super::error::{bad_request, server_not_found};
 use super::super::http::ApiResponse;
+use super::super::images;
 use super::super::journal::Served;
+use super::super::schema::is_uuid_like;
 use super::flavors;
-use super::requests::{CreateBody, Networks, UpdateBody, ref_id};
+use super::requests::{CreateBody, CreateServer, Networks, Scalar, UpdateBody, ref_id};
 use super::route::Ctx;
 use super::view::{DETAIL_BYTES, Detail, ViewCtx, links};
 use crate::domain::{NewServer, Server, ServerId, Status};
@@ -62,49 +64,149 @@ pub(crate) fn served(s: &Server, status: &Status) -> Served {
     }
 }
 
-pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
-    let server = match CreateBody::decode(&ctx.req.body, ctx.mv) {
-        Ok(b) => b.server,
-        Err(e) => return e,
+/// The one network the fake has (the id of Nova's `NeutronFixture` network `private`).
+pub(crate) const PRIVATE_NETWORK: &str = "3cb9bc59-5699-4588-a4b1-b87f96708bc6";
+/// The `default` security group's id (as in Nova's `NeutronFixture`).
+pub(crate) const DEFAULT_SECURITY_GROUP: &str = "aec9df91-db1f-4e04-8ac6-e761d8461c53";
+
+/// Nova's checks after the schema, in its order: counts, network format (controller), then
+/// flavor, image, key pair, security groups and networks (compute API). `Ok` carries the
+/// flavor, image, security groups and whether the server gets a network.
+fn check_create(
+    ctx: &Ctx<'_>,
+    server: &CreateServer,
+) -> Result<(String, Option<String>, Vec<String>, bool), ApiResponse> {
+    let min = server.min_count.as_ref().map_or(1, Scalar::int);
+    let max = server.max_count.as_ref().map_or(min, Scalar::int);
+    if min > max {
+        return Err(bad_request("min_count must be <= max_count"));
+    }
+    let requested = match &server.networks {
+        Some(Networks::List(list)) => list.as_slice(),
+        _ => &[],
     };
+    for net in requested.iter().filter(|n| n.port.is_none()) {
+        let Some(uuid) = &net.uuid else {
+            return Err(bad_request("Bad network format: missing 'uuid'"));
+        };
+        if !is_uuid_like(uuid) {
+            return Err(bad_request(format!(
+                "Bad networks format: network uuid is not in proper format ({uuid})"
+            )));
+        }
+    }
     let flavor_id = ref_id(&server.flavor_ref.text()).to_owned();
     if flavors::find(&flavor_id).is_none() {
-        return bad_request(format!("Flavor {flavor_id} could not be found."));
+        return Err(bad_request(format!(
+            "Flavor {flavor_id} could not be found."
+        )));
     }
     let image_id = server
         .image_ref
         .as_deref()
         .filter(|i| !i.is_empty())
         .map(|i| ref_id(i).to_owned());
-    if image_id.is_none()
-        && server.block_device_mapping_v2.is_none()
-        && server.block_device_mapping.is_none()
-    {
-        return bad_request(
-            "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.",
-        );
+    match &image_id {
+        Some(id) if images::find(id).is_none() => {
+            return Err(bad_request("Can not find requested image"));
+        }
+        None if server.block_device_mapping_v2.is_none()
+            && server.block_device_mapping.is_none() =>
+        {
+            return Err(bad_request(
+                "Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.",
+            ));
+        }
+        _ => {}
     }
-    let no_network = matches!(&server.networks, Some(Networks::Word(w)) if w == "none");
-    let id = inner.cloud.create(NewServer {
-        name: Some(server.name),
-        project_id: ctx.who.project_id.clone(),
-        user_id: ctx.who.user_id.clone(),
-        flavor_id,
-        image_id,
-        metadata: server.metadata.into_iter().collect(),
-        description: server.description,
-        ..Default::default()
-    });
+    if server.key_name.is_some() {
+        // The fake holds no key pairs.
+        return Err(bad_request("Invalid key_name provided."));
+    }
+    let mut groups: Vec<String> = Vec::new();
+    for name in server
+        .security_groups
+        .iter()
+        .flatten()
+        .filter_map(|g| g.name.clone())
+    {
+        if name != "default" && name != DEFAULT_SECURITY_GROUP {
+            return Err(bad_request(format!(
+                "Unable to find security_group with name or id '{name}'"
+            )));
+        }
+        if !groups.contains(&"default".to_owned()) {
+            groups.push("default".to_owned());
+        }
+    }
+    for net in requested {
+        match (&net.port, &net.uuid) {
+            (Some(port), _) => {
+                return Err(bad_request(format!("Port id {port} could not be found.")));
+            }
+            (None, Some(uuid)) if uuid != PRIVATE_NETWORK => {
+                return Err(bad_request(format!("Network {uuid} could not be found.")));
+            }
+            _ => {}
+        }
+    }
+    let networked = !matches!(&server.networks, Some(Networks::Word(w)) if w == "none");
+    let _ = ctx;
+    Ok((flavor_id, image_id, groups, networked))
+}
+
+pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
+    let server = match CreateBody::decode(&ctx.req.body, ctx.mv) {
+        Ok(b) => b.server,
+        Err(e) => return e,
+    };
+    let (flavor_id, image_id, groups, networked) = match check_create(ctx, &server) {
+        Ok(checked) => checked,
+        Err(e) => return e,
+    };
+    let min = server.min_count.as_ref().map_or(1, Scalar::int);
+    let count = server
+        .max_count
+        .as_ref()
+        .map_or(min, Scalar::int)
+        .clamp(1, 1000);
+    let mut first = None;
+    for n in 1..=count {
+        // Nova names multiple servers `<name>-<n>` (`multi_instance_display_name_template`).
+        let name = if count > 1 {
+            format!("{}-{n}", server.name)
+        } else {
+            server.name.clone()
+        };
+        let id = inner.cloud.create(NewServer {
+            name: Some(name),
+            project_id: ctx.who.project_id.clone(),
+            user_id: ctx.who.user_id.clone(),
+            flavor_id: flavor_id.clone(),
+            image_id: image_id.clone(),
+            metadata: server.metadata.clone().into_iter().collect(),
+            description: server.description.clone(),
+            access_ipv4: server.access_ipv4.clone(),
+            access_ipv6: server.access_ipv6.clone(),
+            security_groups: (!groups.is_empty()).then(|| groups.clone()),
+            without_network: !networked,
+            ..Default::default()
+        });
+        first.get_or_insert(id);
+    }
+    let Some(id) = first else {
+        return server_not_found("");
+    };
     let admin_pass: String = format!("{:016x}", inner.rng.next_u64())
         .chars()
         .take(12)
         .collect();
-    let mut server = json!({"id": id.as_str(), "links": links(ctx.base, id.as_str()), "OS-DCF:diskConfig": "MANUAL",
-                            "security_groups": [{"name": "default"}], "adminPass": admin_pass});
-    if no_network {
-        server.as_object_mut().map(|o| o.remove("security_groups"));
+    let mut body = json!({"id": id.as_str(), "links": links(ctx.base, id.as_str()), "OS-DCF:diskConfig": "MANUAL",
+                          "security_groups": [{"name": "default"}], "adminPass": admin_pass});
+    if !networked {
+        body.as_object_mut().map(|o| o.remove("security_groups"));
     }
-    ApiResponse::json(202, &json!({"server": server})).with_header(
+    ApiResponse::json(202, &json!({"server": body})).with_header(
         "location",
         format!("{}/compute/v2.1/servers/{}", ctx.base, id.as_str()),
     )
@@ -176,7 +278,7 @@ pub(crate) fn edited_server(
     body
 }
 
-/// `PUT /servers/{id}`: rename, describe (2.19+); `accessIPv4`/`accessIPv6`,
+/// `PUT /servers/{id}`: rename, describe (2.19+), set `accessIPv4`/`accessIPv6`;
 /// `OS-DCF:diskConfig` and `hostname` (2.90+) are validated and accepted but not stored.
 pub(crate) fn update(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {
     let id = ServerId::new(id);
@@ -190,12 +292,19 @@ pub(crate) fn update(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
         _ => return server_not_found(id.as_str()),
     }
     let (name, description) = (server.name, server.description);
+    let (ipv4, ipv6) = (server.access_ipv4, server.access_ipv6);
     if let Some(s) = inner.cloud.get_mut(&id) {
         if let Some(n) = name {
             s.name = n;
         }
         if let Some(d) = description {
             s.description = d;
+        }
+        if ipv4.is_some() {
+            s.access_ipv4 = ipv4;
+        }
+        if ipv6.is_some() {
+            s.access_ipv6 = ipv6;
         }
     }
     let vctx = view_ctx(ctx, inner);

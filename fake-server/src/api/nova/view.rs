@@ -153,11 +153,11 @@ pub(crate) struct Detail<'a> {
     #[serde(rename = "OS-SRV-USG:launched_at")]
     launched_at: Option<Micros>,
     #[serde(rename = "OS-SRV-USG:terminated_at")]
-    terminated_at: (),
+    terminated_at: Option<Micros>,
     #[serde(rename = "accessIPv4")]
-    access_ipv4: &'static str,
+    access_ipv4: &'a str,
     #[serde(rename = "accessIPv6")]
-    access_ipv6: &'static str,
+    access_ipv6: &'a str,
     addresses: Addresses,
     config_drive: &'static str,
     created: Iso,
@@ -186,7 +186,8 @@ pub(crate) struct Detail<'a> {
     pinned_availability_zone: Option<()>,
     #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<u8>,
-    security_groups: [SecurityGroup; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    security_groups: Vec<SecurityGroup<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     server_groups: Option<&'static [u8]>,
     status: &'a str,
@@ -235,11 +236,13 @@ impl<'a> Detail<'a> {
             task_state: s.task_state.as_ref().map(|t| t.as_str()),
             vm_state: s.vm_state.as_ref().map(|v| v.as_str()),
             launched_at: scheduled.then_some(Micros(s.created_unix)),
-            terminated_at: (),
-            access_ipv4: "",
-            access_ipv6: "",
+            terminated_at: s.terminated_unix.map(Micros),
+            access_ipv4: s.access_ipv4.as_deref().unwrap_or_default(),
+            access_ipv6: s.access_ipv6.as_deref().unwrap_or_default(),
             addresses: Addresses {
-                private: (s.vm_state != Some(VmState::Building)).then_some([Address {
+                private: (s.networked
+                    && !matches!(s.vm_state, Some(VmState::Building | VmState::Deleted)))
+                .then_some([Address {
                     mac: Mac(s.seq),
                     kind: "fixed",
                     addr: Ip(s.seq),
@@ -273,7 +276,11 @@ impl<'a> Detail<'a> {
             volumes_attached: EMPTY_LIST,
             pinned_availability_zone: mv.at_least(96).then_some(()),
             progress: shows_progress(status).then(|| s.progress(ctx.now_ms, ctx.step_ms)),
-            security_groups: [SecurityGroup { name: "default" }],
+            security_groups: s
+                .security_groups
+                .iter()
+                .map(|name| SecurityGroup { name })
+                .collect(),
             server_groups: (mv.at_least(71) && !ctx.listing).then_some(EMPTY_LIST),
             status: status.as_str(),
             tags: mv.at_least(26).then_some(EMPTY_LIST),

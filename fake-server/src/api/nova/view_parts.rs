@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::super::render::{Iso, Link};
 
 #[derive(Debug, Serialize)]
-pub(crate) struct SecurityGroup {
-    pub(crate) name: &'static str,
+pub(crate) struct SecurityGroup<'a> {
+    pub(crate) name: &'a str,
 }
 
 #[derive(Debug, Serialize)]

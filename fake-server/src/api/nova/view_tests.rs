@@ -34,6 +34,12 @@ fn server() -> Server {
         seq: 41,
         status_override: None,
         timeline: None,
+        access_ipv4: None,
+        access_ipv6: None,
+        security_groups: vec!["default".to_owned()],
+        networked: true,
+        old_flavor: None,
+        terminated_unix: None,
     }
 }
 
@@ -164,6 +170,7 @@ fn the_cache_reuses_a_body_only_while_every_input_is_unchanged() {
         ],
         ending: crate::domain::Ending::Unchanged,
         started_ms: 0,
+        flavor_after: None,
     });
     let at = |now_ms| ViewCtx {
         now_ms,
