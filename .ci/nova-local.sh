@@ -70,12 +70,13 @@ start=$(date +%s%N)
 "$harness" --os-cloud nova-local-admin --profile nova --lifecycle --allow-mutations \
     --report-dir reports/nova-local-lifecycle
 nova_ms=$((($(date +%s%N) - start) / 1000000))
-# Every status Nova shows in these walks. Not reachable here: MIGRATING (needs a second host),
-# UNKNOWN (a lost compute service), DELETED (only a tombstone in changes-since listings);
-# ERROR is judged in observe mode above.
+# Every status Nova shows in these walks (DELETED: vm_state deleted for a moment before the row
+# goes). Not reachable: MIGRATING (needs a second host), UNKNOWN (a lost compute service), and
+# PASSWORD: changePassword is an RPC call, so Nova answers 202 only after the compute cleared
+# updating_password and the client that asked never sees it. ERROR is judged in observe mode.
 "$py" "$check" statuses reports/nova-local-lifecycle ACTIVE BUILD REBOOT HARD_REBOOT SHUTOFF \
-    PAUSED SUSPENDED RESCUE RESIZE VERIFY_RESIZE REVERT_RESIZE PASSWORD REBUILD SHELVED \
-    SHELVED_OFFLOADED SOFT_DELETED
+    PAUSED SUSPENDED RESCUE RESIZE VERIFY_RESIZE REVERT_RESIZE REBUILD SHELVED \
+    SHELVED_OFFLOADED SOFT_DELETED DELETED
 "$py" "$check" leftovers "$auth_url"
 
 echo "--- lifecycle mode, --profile ecs-openstack (report kept: where Nova departs from Huawei's table)"
@@ -107,7 +108,10 @@ OS_CLIENT_CONFIG_FILE=$tmp/fake-clouds.yaml "$harness" --os-cloud fake --profile
     --allow-mutations --poll-ms 5 --image 155d900f-4e14-4e4c-a73d-069cbf4541e6 \
     --report-dir reports/fake-lifecycle
 fake_ms=$((($(date +%s%N) - start) / 1000000))
-"$py" "$check" same-statuses reports/fake-lifecycle reports/nova-local-lifecycle
+# Known: the fake shows PASSWORD after changePassword's 202 (Nova cannot: see above) and
+# removes a deleted server at once (Nova shows DELETED for a moment).
+"$py" "$check" same-statuses reports/fake-lifecycle reports/nova-local-lifecycle \
+    --known PASSWORD --known DELETED
 echo "lifecycle wall time: nova-local ${nova_ms} ms (--delay-ms 600, default --poll-ms 250)," \
     "fake-server ${fake_ms} ms (--step-ms 20, --poll-ms 5): fake $((nova_ms / (fake_ms > 0 ? fake_ms : 1)))x faster"
 
