@@ -119,7 +119,8 @@ def main(argv):
                  "compute": f"{base}/compute/v2.1", "image": f"{base}/image",
                  "users": [u["name"] for u in users], "delay_ms": opts.delay_ms,
                  "reclaim_interval": opts.reclaim_interval, "pid": os.getpid(),
-                 "startup_s": round(time.monotonic() - STARTED, 2)}
+                 "startup_s": round(time.monotonic() - STARTED, 2),
+                 "startup_cpu_s": round(time.process_time(), 2)}
         if opts.clouds_yaml:
             ready["clouds_yaml"] = os.path.abspath(opts.clouds_yaml)
         print(json.dumps({"nova_local": ready}), flush=True)
