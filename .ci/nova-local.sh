@@ -10,8 +10,7 @@
 #     every status Nova shows judged, 0 failures, 0 errors, no server left;
 #  4. lifecycle mode, --profile ecs-openstack: its report is kept (reports/nova-local-ecs-openstack)
 #     and shows where real Nova departs from Huawei's table (exit 1 expected there);
-#  5. the same nova lifecycle against fake-server: the same statuses judged; wall-time ratio;
-#  6. parity (nova-local/parity/run): fake-server against upstream Nova, scenario by scenario.
+#  5. the same nova lifecycle against fake-server: the same statuses judged; wall-time ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -70,13 +69,14 @@ start=$(date +%s%N)
 "$harness" --os-cloud nova-local-admin --profile nova --lifecycle --allow-mutations \
     --report-dir reports/nova-local-lifecycle
 nova_ms=$((($(date +%s%N) - start) / 1000000))
-# Every status Nova shows in these walks (DELETED: vm_state deleted for a moment before the row
-# goes). Not reachable: MIGRATING (needs a second host), UNKNOWN (a lost compute service), and
-# PASSWORD: changePassword is an RPC call, so Nova answers 202 only after the compute cleared
-# updating_password and the client that asked never sees it. ERROR is judged in observe mode.
+# Every status Nova shows in these walks. Not required: DELETED (vm_state deleted for the few
+# milliseconds before the row goes: judged when a poll hits it), MIGRATING (needs a second
+# host), UNKNOWN (a lost compute service), and PASSWORD: changePassword is an RPC call, so Nova
+# answers 202 only after the compute cleared updating_password and the client that asked never
+# sees it. ERROR is judged in observe mode above.
 "$py" "$check" statuses reports/nova-local-lifecycle ACTIVE BUILD REBOOT HARD_REBOOT SHUTOFF \
     PAUSED SUSPENDED RESCUE RESIZE VERIFY_RESIZE REVERT_RESIZE REBUILD SHELVED \
-    SHELVED_OFFLOADED SOFT_DELETED DELETED
+    SHELVED_OFFLOADED SOFT_DELETED
 "$py" "$check" leftovers "$auth_url"
 
 echo "--- lifecycle mode, --profile ecs-openstack (report kept: where Nova departs from Huawei's table)"
@@ -92,7 +92,7 @@ fi
 "$py" "$check" leftovers "$auth_url"
 
 echo "--- the same lifecycle against fake-server (--profile nova), side by side"
-"$fake" --listen 127.0.0.1:0 --no-control --profile nova --step-ms 20 --reclaim-interval 3600 \
+"$fake" --listen 127.0.0.1:0 --no-control --profile nova --step-ms 40 --reclaim-interval 3600 \
     >"$tmp/fake.out" &
 fake_pid=$!
 fake_base=$(ready_line "$tmp/fake.out" '^fake-server listening on' | sed -E 's/^fake-server listening on (http:[^ ]+) .*/\1/')
@@ -113,7 +113,4 @@ fake_ms=$((($(date +%s%N) - start) / 1000000))
 "$py" "$check" same-statuses reports/fake-lifecycle reports/nova-local-lifecycle \
     --known PASSWORD --known DELETED
 echo "lifecycle wall time: nova-local ${nova_ms} ms (--delay-ms 600, default --poll-ms 250)," \
-    "fake-server ${fake_ms} ms (--step-ms 20, --poll-ms 5): fake $((nova_ms / (fake_ms > 0 ? fake_ms : 1)))x faster"
-
-echo "--- parity: fake-server against upstream Nova (cases/parity/, report kept in reports/parity)"
-nova-local/parity/run --fake-bin "$fake" --report reports/parity
+    "fake-server ${fake_ms} ms (--step-ms 40, --poll-ms 5): fake $((nova_ms / (fake_ms > 0 ? fake_ms : 1)))x faster"
