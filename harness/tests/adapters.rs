@@ -12,36 +12,12 @@ use harness::outcome::{Observation, Seen};
 use harness::target::adapter::{
     AdapterOptions, AdapterTarget, Capability, FetchInfo, Question, TargetError, observation,
 };
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
 
-/// The reference adapter binary. `cargo test` builds examples before running tests; when only
-/// this test target was built, build the example once (into the same target directory).
-fn reference_adapter() -> &'static str {
-    static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable path");
-        // target/<profile>/deps/adapters-<hash> -> target/<profile>/examples/reference_adapter
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-        let path = profile_dir.join("examples").join("reference_adapter");
-        if !path.exists() {
-            let status = std::process::Command::new(env!("CARGO"))
-                .args([
-                    "build",
-                    "-q",
-                    "-p",
-                    "harness",
-                    "--example",
-                    "reference_adapter",
-                ])
-                .status()
-                .expect("cargo build --example reference_adapter");
-            assert!(status.success(), "building the reference adapter failed");
-        }
-        path.to_str().expect("UTF-8 path").to_owned()
-    })
-}
+#[path = "support/reference_adapter.rs"]
+mod reference;
+use reference::reference_adapter;
+use std::time::{Duration, Instant};
 
 fn fixture(name: &str) -> String {
     let path: PathBuf = [

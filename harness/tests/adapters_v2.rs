@@ -6,7 +6,11 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+#[path = "support/reference_adapter.rs"]
+mod reference;
+use reference::reference_adapter;
 
 fn fixture(name: &str) -> String {
     let path: PathBuf = [
@@ -380,27 +384,6 @@ fn a_version_1_adapter_still_runs_and_every_report_says_so() {
             assert!(text.contains("adapter protocol v1"), "{file}");
         }
     }
-}
-
-fn reference_adapter() -> String {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let path = profile_dir.join("examples").join("reference_adapter");
-    if !path.exists() {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "harness",
-                "--example",
-                "reference_adapter",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path.to_str().unwrap().to_owned()
 }
 
 /// Runs `record.py` with `--seed` and returns the `run` requests it received.

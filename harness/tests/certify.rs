@@ -9,6 +9,10 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+#[path = "support/reference_adapter.rs"]
+mod reference;
+use reference::reference_adapter;
+
 const PRODUCT: &str = "vendor: Example Cloud\nproduct: fake-server\nversion: \"0.1.0\"\nhomepage: https://example.invalid/kit\ncontact: kit@example.invalid\nprofiles: [ecs]\n";
 
 fn harness() -> Command {
@@ -581,28 +585,6 @@ fn a_non_empty_out_folder_is_refused() {
         out.stderr,
         "error: b exists and is not empty: a bundle is written into a new folder (choose another --out, or remove it)\n"
     );
-}
-
-/// The reference adapter (a derive adapter), built once.
-fn reference_adapter() -> String {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = profile_dir.join("examples").join("reference_adapter");
-    if !path.exists() {
-        let status = std::process::Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "harness",
-                "--example",
-                "reference_adapter",
-            ])
-            .status()
-            .expect("cargo build --example reference_adapter");
-        assert!(status.success(), "building the reference adapter failed");
-    }
-    path.to_str().expect("UTF-8 path").to_owned()
 }
 
 fn certify_reference(
