@@ -282,12 +282,14 @@ impl VmState {
             VmState::Active | VmState::Rescued | VmState::Resized => power::RUNNING,
             VmState::Paused => power::PAUSED,
             VmState::Suspended => power::SUSPENDED,
-            VmState::Stopped | VmState::SoftDelete | VmState::Shelved => power::SHUTDOWN,
-            VmState::Building
-            | VmState::Deleted
-            | VmState::Error
-            | VmState::ShelvedOffloaded
-            | VmState::Unrecognized(_) => power::NOSTATE,
+            // Nova records the driver's SHUTDOWN when it offloads a shelved server.
+            VmState::Stopped
+            | VmState::SoftDelete
+            | VmState::Shelved
+            | VmState::ShelvedOffloaded => power::SHUTDOWN,
+            VmState::Building | VmState::Deleted | VmState::Error | VmState::Unrecognized(_) => {
+                power::NOSTATE
+            }
         }
     }
 }

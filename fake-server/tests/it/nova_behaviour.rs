@@ -648,3 +648,77 @@ async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
         [dead]
     );
 }
+
+#[rstest]
+#[tokio::test]
+async fn rescue_shelve_offload_update_and_create_bodies_match_nova(
+    #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
+) {
+    let env = manual(engine).await;
+    let alice = env.token("alice").await;
+    let ids = env
+        .seed(json!([
+            {"vm_state": "active", "task_state": null, "user": "alice"},
+            {"vm_state": "shelved", "task_state": null, "user": "alice"},
+            {"vm_state": "shelved_offloaded", "task_state": null, "user": "alice"},
+            {"vm_state": "active", "task_state": null, "user": "alice"},
+        ]))
+        .await;
+    let rescue = env
+        .action(&ids[0], &alice, json!({"rescue": {"adminPass": "s3cret"}}))
+        .await;
+    assert_eq!(
+        (rescue.status, rescue.body.clone()),
+        (200, json!({"adminPass": "s3cret"}))
+    );
+    let offload = env
+        .action(&ids[1], &alice, json!({"shelveOffload": null}))
+        .await;
+    assert_eq!(
+        (offload.status, offload.body["forbidden"]["message"].clone()),
+        (
+            403,
+            json!("Policy doesn't allow os_compute_api:os-shelve:shelve_offload to be performed.")
+        )
+    );
+    let offloaded = env.server(&ids[2], &alice).await;
+    assert_eq!(
+        (
+            offloaded["OS-EXT-STS:power_state"].clone(),
+            offloaded["OS-EXT-AZ:availability_zone"].clone()
+        ),
+        (json!(4), json!("nova"))
+    );
+    env.advance(1000).await;
+    let put = env
+        .call(
+            "PUT",
+            &format!("/compute/v2.1/servers/{}", ids[3]),
+            Some(&alice),
+            Some("2.96"),
+            Some(json!({"server": {"name": "r"}})),
+        )
+        .await;
+    assert_eq!(
+        (put.status, put.body["server"]["progress"].clone()),
+        (200, json!(0))
+    );
+    let body = format!(
+        r#"{{"server": {{"name": "n", "flavorRef": "1", "imageRef": "{IMAGE_7}", "networks": "none"}}}}"#
+    );
+    let created = env
+        .raw("POST", "/compute/v2.1/servers", &alice, "2.96", &body)
+        .await;
+    assert_eq!(
+        created.body["server"]["security_groups"],
+        json!([{"name": "default"}])
+    );
+    let id = created.body["server"]["id"].as_str().unwrap().to_owned();
+    assert!(
+        env.server(&id, &alice)
+            .await
+            .get("security_groups")
+            .is_none(),
+        "no port, no groups"
+    );
+}

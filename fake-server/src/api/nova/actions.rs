@@ -122,6 +122,16 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
             return security_group(ctx, inner, &id, add, &name);
         }
         ActionRequest::Plain(name) if name == "unlock" => return lock(inner, &id, None),
+        ActionRequest::Rescue { admin_pass } => run(ctx, inner, &id, &Action::Rescue).map(|()| {
+            // Nova answers 200 with the rescue password (`enable_instance_password`).
+            let pass = admin_pass.unwrap_or_else(|| generated_password(inner));
+            ApiResponse::json(200, &json!({"adminPass": pass}))
+        }),
+        ActionRequest::Plain(name) if name == "shelveOffload" && !ctx.who.is_admin() => {
+            return forbidden(
+                "Policy doesn't allow os_compute_api:os-shelve:shelve_offload to be performed.",
+            );
+        }
         ActionRequest::Plain(name) if name == "injectNetworkInfo" => {
             return inject_network_info(ctx, inner, &id);
         }
@@ -140,6 +150,14 @@ pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse 
         Ok(resp) => resp,
         Err(e) => e,
     }
+}
+
+/// A 12-character password, as Nova generates for rescue and create.
+fn generated_password(inner: &mut Inner) -> String {
+    format!("{:016x}", inner.rng.next_u64())
+        .chars()
+        .take(12)
+        .collect()
 }
 
 /// `createImage`: 202, with the new image's id in the body from 2.45.

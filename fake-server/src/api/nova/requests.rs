@@ -163,6 +163,12 @@ struct StateArg {
     state: String,
 }
 
+#[derive(Debug, Deserialize)]
+struct RescueArg {
+    #[serde(rename = "adminPass")]
+    admin_pass: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct LockArg {
     locked_reason: Option<String>,
@@ -187,6 +193,9 @@ pub(crate) enum ActionRequest {
     },
     Lock {
         reason: Option<String>,
+    },
+    Rescue {
+        admin_pass: Option<String>,
     },
     /// Any other action the fake knows, by name (no argument it uses).
     Plain(String),
@@ -229,6 +238,9 @@ pub(crate) fn decode_action(body: &[u8], mv: Microversion) -> Result<ActionReque
                 .locked_reason,
         },
         "lock" => ActionRequest::Lock { reason: None },
+        "rescue" => ActionRequest::Rescue {
+            admin_pass: typed::<Option<RescueArg>>(&arg)?.and_then(|r| r.admin_pass),
+        },
         _ => ActionRequest::Plain(name),
     })
 }

@@ -201,11 +201,18 @@ pub(crate) fn create(ctx: &Ctx<'_>, inner: &mut Inner) -> ApiResponse {
         .chars()
         .take(12)
         .collect();
-    let mut body = json!({"id": id.as_str(), "links": links(ctx.base, id.as_str()), "OS-DCF:diskConfig": "MANUAL",
-                          "security_groups": [{"name": "default"}], "adminPass": admin_pass});
-    if !networked {
-        body.as_object_mut().map(|o| o.remove("security_groups"));
-    }
+    // Nova's create response lists the requested groups (else `default`), with or without a
+    // network; show and list then report the groups of the server's ports.
+    let requested: Vec<_> = match server.security_groups.as_deref() {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .filter_map(|g| g.name.clone())
+            .map(|name| json!({"name": name}))
+            .collect(),
+        _ => vec![json!({"name": "default"})],
+    };
+    let body = json!({"id": id.as_str(), "links": links(ctx.base, id.as_str()), "OS-DCF:diskConfig": "MANUAL",
+                      "security_groups": requested, "adminPass": admin_pass});
     ApiResponse::json(202, &json!({"server": body})).with_header(
         "location",
         format!("{}/compute/v2.1/servers/{}", ctx.base, id.as_str()),
@@ -270,9 +277,6 @@ pub(crate) fn edited_server(
                 o.insert("user_data".to_owned(), Value::Null);
             }
             o.insert("adminPass".to_owned(), json!("fakepassword"));
-        } else {
-            // Nova's update view shows no progress, and no key_name before 2.75.
-            o.remove("progress");
         }
     }
     body

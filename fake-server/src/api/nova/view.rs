@@ -221,7 +221,12 @@ impl<'a> Detail<'a> {
         };
         Detail {
             disk_config: "MANUAL",
-            availability_zone: if scheduled { "nova" } else { "" },
+            // Nova keeps the zone of an offloaded server; only an unscheduled one has none.
+            availability_zone: if scheduled || s.vm_state == Some(VmState::ShelvedOffloaded) {
+                "nova"
+            } else {
+                ""
+            },
             host: admin_since(1).map(|()| host),
             hostname: (admin_since(3).is_some() || mv.at_least(90)).then_some(Hostname(&s.name)),
             hypervisor_hostname: admin_since(1).map(|()| host),
