@@ -193,6 +193,8 @@ impl Cloud {
     }
 
     /// Every server as admin across projects: the default listing plus the soft-deleted ones.
+    /// `deleted=True` also lists destroyed servers as `DELETED` rows (Nova keeps them, and so
+    /// does the fake); those are gone, so they are left out.
     pub(crate) async fn all_servers(&self) -> Vec<Value> {
         let mut all = Vec::new();
         for query in ["all_tenants=1", "all_tenants=1&deleted=True"] {
@@ -204,7 +206,14 @@ impl Cloud {
                 )
                 .await;
             assert_eq!(status, 200, "{body}");
-            all.extend(body["servers"].as_array().unwrap().iter().cloned());
+            all.extend(
+                body["servers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|s| s["status"] != "DELETED")
+                    .cloned(),
+            );
         }
         all
     }
