@@ -338,6 +338,54 @@ impl Cloud {
         self.servers.values().rev()
     }
 
+    /// Servers newest first (with `tombstones`, destroyed ones too), starting just after the
+    /// server `marker` (older than it, live or destroyed) when given, after applying timers;
+    /// `None` when the marker does not exist.
+    ///
+    /// A page costs the servers it skips and returns, whatever the size of the cloud: the
+    /// marker is found by id and the walk starts there.
+    ///
+    /// ```
+    /// use fake_server::domain::{Clock, Cloud, NewServer, ServerId, Timing};
+    /// // Arrange
+    /// let mut cloud = Cloud::new(Clock::manual(), Timing::default());
+    /// let ids: Vec<_> = (0..3).map(|_| cloud.insert(NewServer::default())).collect();
+    /// // Act
+    /// let after_newest: Vec<_> = cloud.servers_after(Some(&ids[2]), false).unwrap().map(|s| s.id.clone()).collect();
+    /// // Assert
+    /// assert_eq!(after_newest, [ids[1].clone(), ids[0].clone()]);
+    /// assert!(cloud.servers_after(Some(&ServerId::new("nope")), true).is_none());
+    /// ```
+    pub fn servers_after(
+        &mut self,
+        marker: Option<&ServerId>,
+        tombstones: bool,
+    ) -> Option<impl Iterator<Item = &Server>> {
+        self.tick();
+        let end = match marker {
+            None => u64::MAX,
+            Some(id) => match self.by_id.get(id) {
+                Some(seq) => *seq,
+                None => self.tombstones.values().find(|s| &s.id == id)?.seq,
+            },
+        };
+        let mut live = self.servers.range(..end).rev().map(|(_, s)| s).peekable();
+        let dead_end = if tombstones { end } else { 0 };
+        let mut dead = self
+            .tombstones
+            .range(..dead_end)
+            .rev()
+            .map(|(_, s)| s)
+            .peekable();
+        Some(std::iter::from_fn(move || {
+            match (live.peek(), dead.peek()) {
+                (Some(a), Some(b)) if b.seq > a.seq => dead.next(),
+                (Some(_), _) => live.next(),
+                (None, _) => dead.next(),
+            }
+        }))
+    }
+
     /// Number of servers.
     pub fn len(&self) -> usize {
         self.servers.len()

@@ -23,7 +23,7 @@ use super::super::render::typed_json;
 use super::route::Ctx;
 use super::servers::view_ctx;
 use super::view::{Brief, DETAIL_BYTES, ViewCtx};
-use crate::domain::{Server, StatusFilter, VmState};
+use crate::domain::{Server, ServerId, StatusFilter, VmState};
 
 /// Nova's `max_limit`.
 const MAX_LIMIT: usize = 1000;
@@ -238,27 +238,17 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         ..view_ctx(ctx, inner)
     };
     let deriver = &ctx.api.config.deriver;
-    let matching: Vec<&Server> = if selection.rows == Rows::Live {
-        inner
-            .cloud
-            .servers()
-            .filter(|s| selection.matches(s))
-            .collect()
-    } else {
-        inner
-            .cloud
-            .servers_and_tombstones()
-            .filter(|s| selection.matches(s))
-            .collect()
+    // Nova looks the marker up by id among every instance (`_instance_get_by_uuid`, read
+    // deleted), so any existing server is a valid marker, matching the filters or not.
+    let marker_id = marker.as_deref().map(ServerId::new);
+    let Some(after) = inner
+        .cloud
+        .servers_after(marker_id.as_ref(), selection.rows != Rows::Live)
+    else {
+        let m = marker.unwrap_or_default();
+        return bad_request(format!("marker [{m}] not found"));
     };
-    let start = match &marker {
-        None => 0,
-        Some(m) => match matching.iter().position(|s| s.id.as_str() == m) {
-            Some(i) => i + 1,
-            None => return bad_request(format!("marker [{m}] not found")),
-        },
-    };
-    let page: Vec<&Server> = matching.iter().skip(start).take(limit).copied().collect();
+    let page: Vec<&Server> = after.filter(|s| selection.matches(s)).take(limit).collect();
     let listed = ListedIds::new(page.iter().map(|s| s.id.as_str()));
     let next = (!page.is_empty() && page.len() == limit).then(|| {
         let last = page[page.len() - 1].id.as_str();
