@@ -207,17 +207,7 @@ impl ComputeClient {
             if list.is_empty() {
                 return Ok(servers);
             }
-            // The link's host may be an internal name (osapi_compute_link_prefix): keep our
-            // endpoint and take only the link's query (marker, limit, filters).
-            let href = Url::parse(href)
-                .or_else(|_| url.join(href))
-                .map_err(|_| invalid("a `servers_links` next href is not a URL"))?;
-            let mut next_url = self.url(&["servers", "detail"], &[]);
-            next_url.set_query(href.query());
-            if next_url == url {
-                return Err(invalid("the `next` link points at the same page"));
-            }
-            url = next_url;
+            url = self.follow(&["servers", "detail"], &url, href)?;
         }
         Err(ComputeError::InvalidResponse {
             method: Method::GET,
@@ -242,21 +232,31 @@ impl ComputeClient {
 
     /// A GET with the microversion headers; any non-2xx is [`ComputeError::Http`].
     pub async fn get_json(&self, url: Url) -> Result<Value, ComputeError> {
+        let body = self.get_text(url.clone()).await?;
+        serde_json::from_str(&body).map_err(|_| ComputeError::InvalidResponse {
+            method: Method::GET,
+            url: redact_url(url.as_str()),
+            problem: "the body is not JSON".to_owned(),
+        })
+    }
+
+    /// [`ComputeClient::get_json`]'s request, the body left as text.
+    pub(crate) async fn get_text(&self, url: Url) -> Result<String, ComputeError> {
         let answer = self.execute(Method::GET, url.clone(), true, None).await?;
-        let shown = redact_url(url.as_str());
         if !answer.status.is_success() {
             return Err(ComputeError::Http {
                 method: Method::GET,
-                url: shown,
+                url: redact_url(url.as_str()),
                 status: answer.status,
                 message: error_message(&answer.body),
             });
         }
-        serde_json::from_str(&answer.body).map_err(|_| ComputeError::InvalidResponse {
-            method: Method::GET,
-            url: shown,
-            problem: "the body is not JSON".to_owned(),
-        })
+        Ok(answer.body)
+    }
+
+    /// Most pages one listing follows.
+    pub(crate) fn max_pages(&self) -> usize {
+        self.options.max_pages
     }
 
     /// Sends a mutating (or any) request to `path` under the endpoint with an optional JSON

@@ -7,8 +7,8 @@
 //! [`load_cloud`] resolves a [`CloudConfig`] the way openstacksdk and `openstack` do
 //! (`clouds.yaml` + `secure.yaml`, `OS_*` variables, or `--target` + token; see [`config`]);
 //! [`CloudSession::connect`] authenticates against Keystone v3 and picks the compute endpoint;
-//! [`ComputeClient::connect`] negotiates a microversion, reads servers ([`Server`]) with
-//! pagination, retries and an optional rate limit, and sends actions. Secrets are [`Secret`]s,
+//! [`ComputeClient::connect`] negotiates a microversion, reads servers ([`Server`], or page by page as
+//! [`ListedServer`]s with [`ComputeClient::walk_servers`]) with pagination, retries and an optional rate limit, and sends actions. Secrets are [`Secret`]s,
 //! which never print; [`redact_url`] makes URLs safe for reports. Every HTTP client comes from
 //! [`http_client`].
 
@@ -17,6 +17,7 @@ mod catalog;
 mod compute;
 mod compute_error;
 pub mod config;
+mod listing;
 mod microversion;
 mod retry;
 mod secret;
@@ -34,6 +35,7 @@ pub use config::{
     AppCredentialRef, AuthConfig, CloudConfig, CloudRequest, ConfigSources, DomainRef, Interface,
     LoadCloudConfigError, Scope, UserRef, load_cloud,
 };
+pub use listing::{ListedServer, Text, server_json};
 pub use microversion::{Microversion, ParseMicroversionError, VersionInfo};
 pub use retry::RetryPolicy;
 pub use secret::{Secret, redact_url};

@@ -108,8 +108,13 @@ impl Server {
 
 /// The `href` of the `rel: next` entry of a listing's `servers_links`, if any.
 pub(crate) fn next_link(page: &Value) -> Option<&str> {
-    page.get("servers_links")
-        .and_then(Value::as_array)
+    page.get("servers_links").and_then(next_href)
+}
+
+/// The `href` of the `rel: next` entry of a `servers_links` list, if any.
+pub(crate) fn next_href(links: &Value) -> Option<&str> {
+    links
+        .as_array()
         .and_then(|links| {
             links
                 .iter()

@@ -8,7 +8,7 @@
 //! * [`judge`]: a seeded case against what `GET /servers/{id}`, `/servers/detail` or an adapter
 //!   showed (`case.rs`);
 //! * [`judge_observed`]: the servers observe mode read from a cloud, grouped by pair
-//!   (`observed.rs`);
+//!   (`observed.rs`), or folded as they arrive into an [`ObservedTally`] (`tally.rs`);
 //! * [`judge_step`]: one lifecycle step (`lifecycle.rs`);
 //! * [`CheckResult::to_case`]: a profile-independent check such as `?status=REBOOT`
 //!   (`check.rs`).
@@ -26,6 +26,7 @@ mod compat;
 pub mod kinds;
 mod lifecycle;
 mod observed;
+mod tally;
 mod verdict;
 
 pub use case::judge;
@@ -33,4 +34,5 @@ pub use check::CheckResult;
 pub use compat::{compatibility, run_compatibility};
 pub use lifecycle::judge_step;
 pub use observed::{NOT_OBSERVED, ObservedServer, judge_observed};
+pub use tally::{MAX_EXAMPLE_IDS, ObservedTally};
 pub use verdict::{Counts, Coverage, Judgement, Verdict};

@@ -1,11 +1,11 @@
 //! Observe mode's verdicts: what a cloud showed, judged against a profile, as case results.
 //!
-//! A pure function over servers already read; no HTTP here.
+//! Pure functions over servers already read (or tallied, see `tally.rs`); no HTTP here.
 
-use crate::case::{Case, CaseId, Group, Profile, state_label};
+use super::tally::{PairTally, StatusTally};
+use crate::case::{Case, Profile, state_label};
 use crate::client::Server;
 use crate::outcome::{CaseResult, Outcome};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The reason given for a table row no server showed.
@@ -43,15 +43,15 @@ impl ObservedServer {
     }
 }
 
-type Pair = (Option<String>, Option<String>);
-
 /// Judges observed servers against `profile`.
 ///
 /// Each distinct observed (vm_state, task_state) becomes one case: `pass` when every server
 /// with that pair shows the expected status, else `fail`, with every distinct status listed in
-/// the detail. Every row of the table (the `valid` group) that no server showed is `skip` with
-/// [`NOT_OBSERVED`]. Results follow the profile's case order; pairs outside the profile's
-/// vocabulary come last as `probe` cases, sorted.
+/// the detail (with the first [`MAX_EXAMPLE_IDS`](super::MAX_EXAMPLE_IDS) ids of each). Every
+/// row of the table (the `valid` group) that no server showed is `skip` with [`NOT_OBSERVED`].
+/// Results follow the profile's case order; pairs outside the profile's vocabulary come last as
+/// `probe` cases, sorted. Observe mode folds servers into an
+/// [`ObservedTally`](super::ObservedTally) as they arrive instead; the results are the same.
 ///
 /// # Examples
 ///
@@ -75,84 +75,60 @@ type Pair = (Option<String>, Option<String>);
 /// # Ok::<(), harness::case::LoadProfileError>(())
 /// ```
 pub fn judge_observed(profile: &Profile, observed: &[ObservedServer]) -> Vec<CaseResult> {
-    let mut by_pair: BTreeMap<Pair, Vec<&ObservedServer>> = BTreeMap::new();
+    let mut tally = super::ObservedTally::default();
     for server in observed {
-        by_pair
-            .entry((server.vm_state.clone(), server.task_state.clone()))
-            .or_default()
-            .push(server);
+        tally.add_observed(server);
     }
-    let mut results = Vec::new();
-    for case in profile.cases() {
-        let pair = (case.vm_state.clone(), case.task_state.clone());
-        match by_pair.remove(&pair) {
-            Some(servers) => results.push(judge(case, &servers)),
-            None if case.group == Group::Valid => results.push(CaseResult {
-                case,
-                outcome: Outcome::Skip,
-                observed: None,
-                detail: Some(NOT_OBSERVED.to_owned()),
-                evidence: None,
-                duration: Duration::ZERO,
-                views_agree: false,
-            }),
-            None => {}
-        }
-    }
-    for ((vm_state, task_state), servers) in by_pair {
-        let case = Case {
-            id: CaseId::new(profile.name(), vm_state.as_deref(), task_state.as_deref()),
-            profile: profile.name().to_owned(),
-            group: Group::Probe,
-            expected: profile.expected_status(vm_state.as_deref(), task_state.as_deref()),
-            vm_state,
-            task_state,
-        };
-        results.push(judge(case, &servers));
-    }
-    results
+    tally.judge(profile)
 }
 
-fn judge(case: Case, servers: &[&ObservedServer]) -> CaseResult {
-    let mut statuses: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for server in servers {
-        statuses
-            .entry(server.status.as_str())
-            .or_default()
-            .push(server.id.as_str());
-    }
-    let wrong = servers.iter().find(|s| s.status != case.expected);
-    let shown = wrong.unwrap_or(&servers[0]);
-    let pair = format!(
+/// One pair's case: `pass` when all its servers show the expected status.
+pub(crate) fn judge_pair(case: Case, pair: &PairTally) -> CaseResult {
+    let first = |s: &&StatusTally| s.first;
+    let wrong = pair
+        .statuses
+        .iter()
+        .filter(|s| s.status != case.expected)
+        .min_by_key(first);
+    let shown = wrong.or_else(|| pair.statuses.iter().min_by_key(first));
+    let label = format!(
         "{} / {}",
         state_label(case.vm_state.as_deref()),
         state_label(case.task_state.as_deref())
     );
-    let detail = if wrong.is_none() {
-        None
-    } else {
+    let detail = wrong.map(|_| {
+        let mut statuses: Vec<&StatusTally> = pair.statuses.iter().collect();
+        statuses.sort_by(|a, b| a.status.cmp(&b.status));
         let seen: Vec<String> = statuses
             .iter()
-            .map(|(status, ids)| format!("{status} on {} ({})", ids.len(), ids.join(", ")))
+            .map(|s| {
+                let more = s.count - s.ids.len();
+                let rest = if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                };
+                format!("{} on {} ({}{rest})", s.status, s.count, s.ids.join(", "))
+            })
             .collect();
-        Some(format!(
-            "expected {} for {pair}, observed {}",
+        format!(
+            "expected {} for {label}, observed {}",
             case.expected,
             seen.join("; ")
-        ))
-    };
+        )
+    });
     CaseResult {
         outcome: if wrong.is_none() {
             Outcome::Pass
         } else {
             Outcome::Fail
         },
-        observed: Some(shown.status.clone()),
+        observed: shown.map(|s| s.status.clone()),
         detail,
-        evidence: shown.json.clone(),
+        evidence: shown.and_then(|s| s.evidence.clone()),
         duration: Duration::ZERO,
         // Servers in the same pair showing different statuses: the cloud contradicts itself.
-        views_agree: statuses.len() == 1,
+        views_agree: pair.statuses.len() == 1,
         case,
     }
 }
@@ -160,7 +136,7 @@ fn judge(case: Case, servers: &[&ObservedServer]) -> CaseResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::builtin_profile;
+    use crate::case::{Group, builtin_profile};
 
     fn seen(id: &str, vm: Option<&str>, task: Option<&str>, status: &str) -> ObservedServer {
         ObservedServer {

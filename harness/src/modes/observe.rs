@@ -1,25 +1,39 @@
 //! Observe mode's reads: every server, then Nova's status filter for each status seen.
 //!
-//! Only GET requests are sent. The main entry point is [`observe_cloud`].
+//! Only GET requests are sent. The main entry point is [`observe_cloud`]. Pages are judged as
+//! they arrive: each server is folded into an [`ObservedTally`] (counts and a few examples per
+//! pair) and a compact [`WalkIndex`] (id and what it showed), never kept whole. The filtered
+//! listings run while the walk goes on, started as each status is first seen, a few at a time,
+//! through the same client (so within `--max-rps`).
 
+use super::filter_check::{FilterListing, check_unknown_status, judge_listing};
 use super::status_filter::StatusFilter;
-use crate::client::{ComputeClient, ComputeError, Microversion, Server};
-use crate::judge::CheckResult;
-use crate::outcome::Outcome;
-use std::collections::{BTreeMap, BTreeSet};
+use super::walk_index::{IdSet, WalkIndex};
+use crate::client::{ComputeClient, ComputeError, ListedServer, server_json};
+use crate::judge::{CheckResult, ObservedTally};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+use tokio::sync::{Mutex, mpsc};
 
 /// A status no map gives: asked for to check the cloud's answer to an invalid status value.
 pub const UNKNOWN_STATUS: &str = "FROBNICATING";
 
-/// The microversion from which Nova answers an invalid status value with 400.
-const INVALID_STATUS_400_FROM: Microversion = Microversion::new(2, 38);
+/// Filtered listings read at once while the walk goes on (the walk itself is sequential).
+const FILTER_WORKERS: usize = 3;
 
 /// Everything observe mode read.
 #[derive(Debug, Clone, Default)]
 pub struct CloudObservation {
-    /// Every server of the default listing, plus (for admins) the soft-deleted ones.
-    pub servers: Vec<Server>,
+    /// Every server of the default listing, plus (for admins) the soft-deleted ones, folded
+    /// per pair.
+    pub tally: ObservedTally,
+    /// How many servers that is.
+    pub servers: usize,
+    /// How many of them hide `OS-EXT-STS:*` (or their status): not judged.
+    pub hidden: usize,
+    /// Listing pages read (the walk, the soft-deleted walk and the filtered listings).
+    pub pages: usize,
     /// One check per status seen, then the unknown-status check.
     pub filter_checks: Vec<CheckResult>,
     /// Notes for the reports (e.g. soft-deleted servers were not listed).
@@ -35,230 +49,241 @@ pub fn scope_query(all_projects: bool) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-/// Lists every server (paginated) and, when the token is an admin's, the soft-deleted ones
-/// (`deleted=True&status=SOFT_DELETED`, which Nova hides from default listings); then checks
-/// `?status=X` for every status seen and the answer to an unknown status.
-///
-/// A failed listing is an `Err`: nothing can be judged without it.
-pub async fn observe_cloud(
+/// Servers and pages so far, reported as `observe: listing: N servers, M pages`.
+struct Progress<'a> {
+    servers: AtomicUsize,
+    pages: AtomicUsize,
+    report: &'a (dyn Fn(&str, &str, &str) + Sync),
+}
+
+impl Progress<'_> {
+    fn page(&self, servers: usize, walk: bool) {
+        let pages = self.pages.fetch_add(1, Ordering::Relaxed) + 1;
+        let seen = if walk {
+            self.servers.fetch_add(servers, Ordering::Relaxed) + servers
+        } else {
+            self.servers.load(Ordering::Relaxed)
+        };
+        (self.report)(
+            "observe",
+            "listing",
+            &format!("{seen} servers seen, {pages} pages fetched"),
+        );
+    }
+}
+
+/// What the walks read.
+#[derive(Default)]
+struct Walked {
+    tally: ObservedTally,
+    index: WalkIndex,
+    servers: usize,
+    hidden: usize,
+    /// Every status the default listing showed.
+    statuses: BTreeSet<String>,
+    notes: Vec<String>,
+}
+
+impl Walked {
+    /// Folds one server into the tally (`evidence` gives its body when needed).
+    fn count(&mut self, s: &ListedServer<'_>, evidence: impl FnOnce() -> Option<String>) {
+        self.servers += 1;
+        match (&s.vm_state, s.status.get()) {
+            (Some(_), Some(status)) => {
+                let id = s.id.get().unwrap_or_default();
+                self.tally.add(id, s.vm(), s.task(), status, evidence);
+            }
+            _ => self.hidden += 1,
+        }
+    }
+}
+
+/// The default listing (each new status sent to `statuses`), then, for admins, the
+/// soft-deleted servers it does not show.
+async fn walk(
     client: &ComputeClient,
-    all_projects: bool,
-) -> Result<CloudObservation, ComputeError> {
-    let scope = scope_query(all_projects);
-    let listed = client.list_servers_detail(&scope).await?;
-    let mut notes = Vec::new();
+    scope: &[(&str, &str)],
+    statuses: mpsc::UnboundedSender<String>,
+    progress: &Progress<'_>,
+) -> Result<Walked, ComputeError> {
+    let mut walked = Walked::default();
+    let mut on_page = |text: &str, servers: &[ListedServer<'_>]| {
+        for (i, s) in servers.iter().enumerate() {
+            walked.count(s, || server_json(text, i));
+            if let Some(status) = s.status.get()
+                && !walked.statuses.contains(status)
+            {
+                walked.statuses.insert(status.to_owned());
+                let _ = statuses.send(status.to_owned());
+            }
+            if let Some(id) = s.id.get() {
+                walked.index.push(id, s);
+            }
+        }
+        progress.page(servers.len(), true);
+    };
+    client
+        .walk_servers(&["servers", "detail"], scope, &mut on_page)
+        .await?;
+    drop(statuses);
+    walked.index.seal();
+    soft_deleted(client, scope, &mut walked, progress).await;
+    Ok(walked)
+}
+
+/// Nova hides soft-deleted servers from default listings: admins list them too.
+async fn soft_deleted(
+    client: &ComputeClient,
+    scope: &[(&str, &str)],
+    walked: &mut Walked,
+    progress: &Progress<'_>,
+) {
     let admin = client
         .session()
         .token()
         .await
         .map(|t| t.is_admin())
         .unwrap_or(false);
-    let mut soft_deleted = Vec::new();
-    if admin {
-        let mut query = scope.clone();
-        query.extend([("deleted", "True"), ("status", "SOFT_DELETED")]);
-        match client.list_servers_detail(&query).await {
-            Ok(servers) => soft_deleted = servers,
-            Err(e) => notes.push(format!("soft-deleted servers were not listed: {e}")),
-        }
-    } else {
-        notes.push(
+    if !admin {
+        walked.notes.push(
             "soft-deleted servers were not listed: listing them needs the admin role".to_owned(),
         );
+        return;
     }
-    let mut filter_checks = Vec::new();
-    let statuses: BTreeSet<&str> = listed.iter().filter_map(Server::status).collect();
-    for status in statuses {
-        filter_checks.push(check_status_filter(client, &scope, &listed, status).await);
-    }
-    filter_checks.push(check_unknown_status(client, &scope).await);
-    let mut servers = listed;
-    let known: BTreeSet<String> = servers
-        .iter()
-        .filter_map(|s| s.id().map(str::to_owned))
-        .collect();
+    let mut query = scope.to_vec();
+    query.extend([("deleted", "True"), ("status", "SOFT_DELETED")]);
+    let mut extra = Walked::default();
+    let index = &walked.index;
     // `deleted=True` also returns destroyed rows whose vm_state still says soft-delete (Nova
     // 34 leaves it so when it deletes a server with no host, e.g. shelved-offloaded, while
     // `reclaim_instance_interval` is set); Nova shows any destroyed row as DELETED whatever its
     // vm_state, so those are tombstones, not soft-deleted servers, and are not judged.
-    servers.extend(
-        soft_deleted.into_iter().filter(|s| {
-            s.status() != Some("DELETED") && s.id().is_none_or(|id| !known.contains(id))
-        }),
+    let mut on_page = |text: &str, servers: &[ListedServer<'_>]| {
+        for (i, s) in servers.iter().enumerate() {
+            if s.status.get() != Some("DELETED")
+                && s.id.get().is_none_or(|id| index.get(id).is_none())
+            {
+                extra.count(s, || server_json(text, i));
+            }
+        }
+        progress.page(servers.len(), true);
+    };
+    match client
+        .walk_servers(&["servers", "detail"], &query, &mut on_page)
+        .await
+    {
+        Ok(_) => {
+            walked.servers += extra.servers;
+            walked.hidden += extra.hidden;
+            walked.tally.merge(extra.tally);
+        }
+        Err(e) => walked
+            .notes
+            .push(format!("soft-deleted servers were not listed: {e}")),
+    }
+}
+
+/// Reads `GET /servers?status=X` (brief: ids only) for each status sent, until the walk ends.
+async fn filter_worker(
+    client: &ComputeClient,
+    scope: &[(&str, &str)],
+    statuses: &Mutex<mpsc::UnboundedReceiver<String>>,
+    progress: &Progress<'_>,
+) -> Vec<FilterListing> {
+    let mut out = Vec::new();
+    loop {
+        let Some(status) = statuses.lock().await.recv().await else {
+            return out;
+        };
+        if StatusFilter::nova(&status).is_none() {
+            continue; // checked as an invalid value once the walk is over
+        }
+        let started = Instant::now();
+        let mut query = scope.to_vec();
+        query.push(("status", status.as_str()));
+        let mut ids = IdSet::default();
+        let mut entries = 0usize;
+        let mut on_page = |_: &str, servers: &[ListedServer<'_>]| {
+            for id in servers.iter().filter_map(|s| s.id.get()) {
+                ids.insert(id);
+            }
+            entries += servers.len();
+            progress.page(servers.len(), false);
+        };
+        let result = client
+            .walk_servers(&["servers"], &query, &mut on_page)
+            .await;
+        ids.seal();
+        out.push(FilterListing {
+            result: result.map(|_| (ids, entries)),
+            status,
+            took: started.elapsed(),
+        });
+    }
+}
+
+/// Lists every server (paginated) and, when the token is an admin's, the soft-deleted ones
+/// (`deleted=True&status=SOFT_DELETED`, which Nova hides from default listings); checks
+/// `?status=X` for every status seen and the answer to an unknown status. `on_progress` hears
+/// `("observe", "listing", "N servers seen, M pages fetched")` after each page.
+///
+/// A failed listing is an `Err`: nothing can be judged without it.
+pub async fn observe_cloud(
+    client: &ComputeClient,
+    all_projects: bool,
+    on_progress: &(dyn Fn(&str, &str, &str) + Sync),
+) -> Result<CloudObservation, ComputeError> {
+    let scope = scope_query(all_projects);
+    let progress = Progress {
+        servers: AtomicUsize::new(0),
+        pages: AtomicUsize::new(0),
+        report: on_progress,
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let rx = Mutex::new(rx);
+    let worker = || filter_worker(client, &scope, &rx, &progress);
+    let (walked, a, b, c) = tokio::join!(
+        walk(client, &scope, tx, &progress),
+        worker(),
+        worker(),
+        worker()
     );
+    debug_assert_eq!(FILTER_WORKERS, 3, "one worker() per FILTER_WORKERS above");
+    let walked = walked?;
+    let mut listings: Vec<FilterListing> = [a, b, c].into_iter().flatten().collect();
+    listings.sort_by(|x, y| x.status.cmp(&y.status));
+    let filter_checks = check_filters(client, &scope, &walked, listings).await;
     Ok(CloudObservation {
-        servers,
+        tally: walked.tally,
+        servers: walked.servers,
+        hidden: walked.hidden,
+        pages: progress.pages.load(Ordering::Relaxed),
         filter_checks,
-        notes,
+        notes: walked.notes,
     })
 }
 
-fn pair_of(s: &Server) -> String {
-    format!(
-        "{}/{}",
-        s.vm_state().unwrap_or("null"),
-        s.task_state().unwrap_or("null")
-    )
-}
-
-fn errored(name: &str, expected: String, e: &ComputeError, started: Instant) -> CheckResult {
-    CheckResult {
-        name: name.to_owned(),
-        expected,
-        observed: None,
-        outcome: Outcome::Error,
-        detail: Some(e.to_string()),
-        evidence: None,
-        duration: started.elapsed(),
-    }
-}
-
-/// `?status=X` must return exactly the servers whose (vm_state, task_state) Nova's filter
-/// selects. Servers whose state changed between the listing and the filtered query (re-read
-/// with `GET /servers/{id}`) are not judged.
-async fn check_status_filter(
+/// One check per status the walk saw (sorted), then the unknown status.
+async fn check_filters(
     client: &ComputeClient,
     scope: &[(&str, &str)],
-    listed: &[Server],
-    status: &str,
-) -> CheckResult {
-    let started = Instant::now();
-    let Some(filter) = StatusFilter::nova(status) else {
-        // A status Nova's map never gives (e.g. a vendor's own): it filters like any invalid one.
-        let mut check = check_unknown_status_named(client, scope, status).await;
-        check.duration = started.elapsed();
-        return check;
-    };
-    let expected_text = filter.describe();
-    let mut query = scope.to_vec();
-    query.push(("status", status));
-    let got = match client.list_servers_detail(&query).await {
-        Ok(g) => g,
-        Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
-            return CheckResult {
-                name: status.to_owned(),
-                expected: expected_text,
-                observed: Some(format!("HTTP {}", e.status().map_or(0, |s| s.as_u16()))),
-                outcome: Outcome::Fail,
-                detail: Some(format!(
-                    "a status the cloud shows was refused as a filter: {e}"
-                )),
-                evidence: None,
-                duration: started.elapsed(),
-            };
-        }
-        Err(e) => return errored(status, expected_text, &e, started),
-    };
-    let got_ids: BTreeSet<&str> = got.iter().filter_map(Server::id).collect();
-    // Extra: returned although its own (returned) state is outside the filter.
-    let mut problems: Vec<String> = got
-        .iter()
-        .filter(|s| !filter.matches(s.vm_state(), s.task_state()))
-        .map(|s| {
-            format!(
-                "extra {} ({}, {})",
-                s.id().unwrap_or("?"),
-                pair_of(s),
-                s.status().unwrap_or("?")
-            )
-        })
-        .collect();
-    let mut changed = 0usize;
-    let missing: Vec<&Server> = listed
-        .iter()
-        .filter(|s| filter.matches(s.vm_state(), s.task_state()))
-        .filter(|s| s.id().is_some_and(|id| !got_ids.contains(id)))
-        .collect();
-    for server in missing {
-        let id = server.id().unwrap_or_default();
-        match client.get_server(id).await {
-            Ok(now) if pair_of(&now) == pair_of(server) => {
-                problems.push(format!(
-                    "missing {id} ({}, {})",
-                    pair_of(server),
-                    server.status().unwrap_or("?")
-                ));
+    walked: &Walked,
+    listings: Vec<FilterListing>,
+) -> Vec<CheckResult> {
+    let mut listings = listings.into_iter().peekable();
+    let mut checks = Vec::new();
+    for status in walked.statuses.iter().cloned() {
+        match StatusFilter::nova(&status) {
+            Some(filter) if listings.peek().is_some_and(|l| l.status == status) => {
+                if let Some(listing) = listings.next() {
+                    checks.push(judge_listing(client, &walked.index, listing, &filter).await);
+                }
             }
-            Ok(_) => changed += 1,
-            Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => changed += 1,
-            Err(e) => return errored(status, expected_text, &e, started),
+            // A status Nova's map never gives (e.g. a vendor's own): it filters like any
+            // invalid one.
+            _ => checks.push(check_unknown_status(client, scope, &status).await),
         }
     }
-    let note = (changed > 0)
-        .then(|| format!("{changed} server(s) changed state during the check and were not judged"));
-    let (outcome, detail) = if problems.is_empty() {
-        (Outcome::Pass, note)
-    } else {
-        let mut text = format!(
-            "status={status} selects {expected_text}; {}",
-            problems.join("; ")
-        );
-        if let Some(n) = note {
-            text.push_str(&format!(" ({n})"));
-        }
-        (Outcome::Fail, Some(text))
-    };
-    CheckResult {
-        name: status.to_owned(),
-        expected: expected_text,
-        observed: Some(format!("{} server(s)", got.len())),
-        outcome,
-        detail,
-        evidence: None,
-        duration: started.elapsed(),
-    }
-}
-
-async fn check_unknown_status(client: &ComputeClient, scope: &[(&str, &str)]) -> CheckResult {
-    check_unknown_status_named(client, scope, UNKNOWN_STATUS).await
-}
-
-/// An invalid status value: HTTP 400 from microversion 2.38, an empty list before.
-async fn check_unknown_status_named(
-    client: &ComputeClient,
-    scope: &[(&str, &str)],
-    status: &str,
-) -> CheckResult {
-    let started = Instant::now();
-    let mv = client.microversion();
-    let wants_400 = mv >= INVALID_STATUS_400_FROM;
-    let expected = if wants_400 {
-        format!("HTTP 400 (microversion {mv} >= 2.38)")
-    } else {
-        format!("an empty list (microversion {mv} < 2.38)")
-    };
-    let mut query = scope.to_vec();
-    query.push(("status", status));
-    let (observed, ok, evidence) = match client.list_servers_detail(&query).await {
-        Ok(servers) if servers.is_empty() => ("an empty list".to_owned(), !wants_400, None),
-        Ok(servers) => {
-            let ids: BTreeMap<&str, &str> = servers
-                .iter()
-                .map(|s| (s.id().unwrap_or("?"), s.status().unwrap_or("?")))
-                .collect();
-            (
-                format!("{} server(s)", servers.len()),
-                false,
-                Some(format!("{ids:?}")),
-            )
-        }
-        Err(e) if e.status().is_some_and(|s| s.is_client_error()) => {
-            let code = e.status().map_or(0, |s| s.as_u16());
-            (
-                format!("HTTP {code}"),
-                wants_400 && code == 400,
-                Some(e.to_string()),
-            )
-        }
-        Err(e) => return errored(status, expected, &e, started),
-    };
-    CheckResult {
-        name: status.to_owned(),
-        detail: (!ok).then(|| format!("status={status}: expected {expected}, observed {observed}")),
-        outcome: if ok { Outcome::Pass } else { Outcome::Fail },
-        expected,
-        observed: Some(observed),
-        evidence,
-        duration: started.elapsed(),
-    }
+    checks.push(check_unknown_status(client, scope, UNKNOWN_STATUS).await);
+    checks
 }

@@ -7,7 +7,7 @@ use crate::client::{
     AuthenticateError, CloudRequest, CloudSession, ComputeClient, ComputeError, ComputeOptions,
     ConfigSources, LoadCloudConfigError, SessionOptions, load_cloud, redact_url,
 };
-use crate::judge::{ObservedServer, judge_observed, judge_step};
+use crate::judge::judge_step;
 use crate::outcome::CaseResult;
 use crate::report::{RunReport, RunScope};
 use chrono::Local;
@@ -105,22 +105,15 @@ pub async fn run_cloud(
     properties.push(("mode".into(), mode.to_owned()));
     properties.push(("all_projects".into(), options.all_projects.to_string()));
 
-    let observation = observe_cloud(&client, options.all_projects).await?;
+    let mut observation = observe_cloud(&client, options.all_projects, on_progress).await?;
     warnings.extend(observation.notes.iter().cloned());
-    properties.push((
-        "observe.servers".into(),
-        observation.servers.len().to_string(),
-    ));
-    let mut observed: Vec<ObservedServer> = observation
-        .servers
-        .iter()
-        .filter_map(ObservedServer::from_server)
-        .collect();
-    let hidden = observation.servers.len() - observed.len();
-    if hidden > 0 {
+    properties.push(("observe.servers".into(), observation.servers.to_string()));
+    properties.push(("observe.pages".into(), observation.pages.to_string()));
+    if observation.hidden > 0 {
         warnings.push(format!(
-            "{hidden} server(s) hide OS-EXT-STS:vm_state/task_state (policy): their status \
-             cannot be judged"
+            "{} server(s) hide OS-EXT-STS:vm_state/task_state (policy): their status \
+             cannot be judged",
+            observation.hidden
         ));
     }
 
@@ -135,13 +128,15 @@ pub async fn run_cloud(
             &mut warnings,
         )
         .await?;
-        observed.extend(run.observed);
+        for server in &run.observed {
+            observation.tally.add_observed(server);
+        }
         steps = run.steps;
     }
 
     let mut cases: Vec<CaseResult> = Vec::new();
     for profile in &options.profiles {
-        cases.extend(judge_observed(profile, &observed));
+        cases.extend(observation.tally.judge(profile));
         cases.extend(
             observation
                 .filter_checks
