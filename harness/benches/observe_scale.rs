@@ -1,7 +1,8 @@
 //! Observe mode at cloud scale: wall time, peak memory and requests against a big fake cloud.
 //!
 //! `cargo bench -p harness --bench observe_scale` (env: `BENCH_SIZES`, servers per size,
-//! default `10000,100000,1000000`; `BENCH_RUNS`, runs per size, default 3). For each size it:
+//! default `10000,100000,1000000`; `BENCH_RUNS`, runs per size, default 3; 0 measures the fake and
+//! the walk only). For each size it:
 //!
 //! 1. starts the standalone `fake-server` (release build, `--profile nova`) and seeds that many
 //!    servers of one project, in ten states, through the control plane (timed), and reads the
@@ -10,7 +11,9 @@
 //!    down, `status=ACTIVE`, `changes-since`): a fake whose page cost grows with the cloud would
 //!    make every figure below a measure of the fake;
 //! 3. alternates, `BENCH_RUNS` times, **the baseline** (one plain walk of
-//!    `/servers/detail?limit=1000`, each page parsed, following `next` links) and **observe
+//!    `/servers/detail?limit=1000`, each page parsed into `serde_json::Value` as a generic
+//!    client would, following `next` links), **the floor** (the same walk, each page skimmed
+//!    for its `next` link only) and **observe
 //!    mode** (the `harness --os-cloud bench --profile nova` process, with a clouds.yaml it
 //!    writes), recording the harness's peak RSS (`ru_maxrss` from `wait4`) and the requests it
 //!    sent (from the fake's journal).
@@ -87,8 +90,10 @@ fn proc_kib(pid: u32, field: &str) -> u64 {
 /// The harness binary: `BENCH_HARNESS` (e.g. a copy of an older build, to compare), else the one
 /// cargo built for this bench.
 fn harness_binary() -> PathBuf {
-    std::env::var_os("BENCH_HARNESS")
-        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_harness")), PathBuf::from)
+    std::env::var_os("BENCH_HARNESS").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_harness")),
+        PathBuf::from,
+    )
 }
 
 /// `BENCH_FAKE`, else the release `fake-server` next to the harness binary cargo built for this
@@ -236,6 +241,40 @@ async fn walk(http: &reqwest::Client, token: &str, compute: &str) -> (Duration, 
     }
 }
 
+/// The floor: the same walk, each page skimmed for its `next` link only (servers counted, not
+/// read); returns (time, servers).
+async fn walk_skim(http: &reqwest::Client, token: &str, compute: &str) -> (Duration, usize) {
+    #[derive(serde::Deserialize)]
+    struct Skim {
+        servers: Vec<serde::de::IgnoredAny>,
+        #[serde(default)]
+        servers_links: Vec<Value>,
+    }
+    let started = Instant::now();
+    let mut url = format!("{compute}/servers/detail?limit=1000");
+    let mut servers = 0;
+    loop {
+        let resp = http
+            .get(&url)
+            .header("X-Auth-Token", token)
+            .header("OpenStack-API-Version", "compute 2.96")
+            .send()
+            .await
+            .expect("GET succeeds");
+        let page: Skim = serde_json::from_slice(&resp.bytes().await.expect("body")).expect("page");
+        servers += page.servers.len();
+        let next = page
+            .servers_links
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .and_then(|l| l["href"].as_str());
+        match next {
+            Some(href) => url = href.to_owned(),
+            None => return (started.elapsed(), servers),
+        }
+    }
+}
+
 /// Median time of single pages: plain, at a marker, `status=ACTIVE`, `changes-since`.
 async fn page_costs(http: &reqwest::Client, token: &str, compute: &str, marker: &str) -> [f64; 4] {
     let queries = [
@@ -313,8 +352,10 @@ fn write_clouds_yaml(dir: &Path, base: &str) {
 #[derive(Default)]
 struct Runs {
     walk_ms: Vec<f64>,
+    skim_ms: Vec<f64>,
     observe_ms: Vec<f64>,
     ratio: Vec<f64>,
+    skim_ratio: Vec<f64>,
     rss_kib: Vec<u64>,
     requests: Vec<u64>,
     codes: Vec<i32>,
@@ -331,21 +372,29 @@ async fn measure(bin: &Path, harness: &Path, n: usize, runs: usize, dir: &Path) 
     write_clouds_yaml(dir, &fake.url);
     let mut r = Runs::default();
     let mut walked = (0, 0);
-    for _ in 0..runs {
+    for run in 0..runs.max(1) {
         let (took, servers, pages) = walk(&http, &token, &compute).await;
         walked = (servers, pages);
+        r.walk_ms.push(ms(took));
+        let (skim, skimmed) = walk_skim(&http, &token, &compute).await;
+        assert_eq!(skimmed, servers);
+        r.skim_ms.push(ms(skim));
+        if run >= runs {
+            break; // BENCH_RUNS=0: the fake and the walk only
+        }
         let before = journal_seq(&http, &fake.url).await;
         let (obs, rss, code) = tokio::task::block_in_place(|| observe(harness, dir));
         let after = journal_seq(&http, &fake.url).await;
-        r.walk_ms.push(ms(took));
         r.observe_ms.push(ms(obs));
         r.ratio.push(obs.as_secs_f64() / took.as_secs_f64());
+        r.skim_ratio
+            .push(obs.as_secs_f64() / (r.skim_ms[run] / 1e3));
         r.rss_kib.push(rss);
         r.requests.push(after - before);
         r.codes.push(code);
-        if code == 2 {
+        if code != 0 {
             let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap_or_default();
-            panic!("observe mode could not run (exit 2): {stderr}");
+            panic!("observe mode exited {code} on a conformant fake: {stderr}");
         }
     }
     assert_eq!(walked.0, n, "the walk saw every seeded server");
@@ -370,16 +419,32 @@ fn print_size(n: usize, s: &Seeded, fake_rss: u64, pages: [f64; 4], walk_pages: 
         pages[0], pages[1], pages[2], pages[3]
     );
     println!(
-        "walk ({walk_pages} pages): median {:.0} ms of {:?}",
+        "walk ({walk_pages} pages, each parsed): median {:.0} ms of {:?}",
         median(r.walk_ms.clone()),
         r.walk_ms.iter().map(|x| x.round()).collect::<Vec<_>>()
     );
+    println!(
+        "walk skimmed (next link only): median {:.0} ms of {:?}",
+        median(r.skim_ms.clone()),
+        r.skim_ms.iter().map(|x| x.round()).collect::<Vec<_>>()
+    );
+    if r.observe_ms.is_empty() {
+        return;
+    }
     println!(
         "observe: median {:.0} ms of {:?}; ratio to the walk: median {:.2} of {:?}",
         median(r.observe_ms.clone()),
         r.observe_ms.iter().map(|x| x.round()).collect::<Vec<_>>(),
         median(r.ratio.clone()),
         r.ratio
+            .iter()
+            .map(|x| (x * 100.0).round() / 100.0)
+            .collect::<Vec<_>>()
+    );
+    println!(
+        "observe / skimmed walk: median {:.2} of {:?}",
+        median(r.skim_ratio.clone()),
+        r.skim_ratio
             .iter()
             .map(|x| (x * 100.0).round() / 100.0)
             .collect::<Vec<_>>()
@@ -398,7 +463,7 @@ fn print_size(n: usize, s: &Seeded, fake_rss: u64, pages: [f64; 4], walk_pages: 
 
 fn main() {
     let sizes = env_list("BENCH_SIZES", "10000,100000,1000000");
-    let runs = env_list("BENCH_RUNS", "3")[0].max(1);
+    let runs = env_list("BENCH_RUNS", "3")[0];
     let bin = fake_server_binary();
     let harness = harness_binary();
     let dir = std::env::temp_dir().join(format!("observe-scale-{}", std::process::id()));
