@@ -102,6 +102,14 @@ fn rehash(dir: &Path) {
     harness::certify::manifest::write_manifest(dir).expect("rehashable");
 }
 
+/// Verifies a fresh copy of the bundle whose results.json was edited and then re-hashed.
+fn verify_tampered(edit: impl FnOnce(&mut Value)) -> Output {
+    let (_keep, dir) = bundle();
+    edit_results(&dir, edit);
+    rehash(&dir);
+    verify(&dir, &[])
+}
+
 #[test]
 fn certify_then_verify_round_trips_on_the_embedded_fake() {
     let dir = pristine().join("bundle");
@@ -193,13 +201,9 @@ fn edited_results_fail_the_manifest_check() {
 
 #[test]
 fn a_missing_case_fails_the_cases_check_by_id() {
-    let (_keep, dir) = bundle();
-    edit_results(&dir, |v| {
+    let out = verify_tampered(|v| {
         v["cases"].as_array_mut().expect("an array").remove(3);
     });
-    rehash(&dir);
-
-    let out = verify(&dir, &[]);
 
     assert_eq!(out.code, 1);
     assert_eq!(
@@ -210,15 +214,11 @@ fn a_missing_case_fails_the_cases_check_by_id() {
 
 #[test]
 fn a_duplicate_case_fails_the_cases_check_by_id() {
-    let (_keep, dir) = bundle();
-    edit_results(&dir, |v| {
+    let out = verify_tampered(|v| {
         let cases = v["cases"].as_array_mut().expect("an array");
         let again = cases[0].clone();
         cases.push(again);
     });
-    rehash(&dir);
-
-    let out = verify(&dir, &[]);
 
     assert_eq!(out.code, 1);
     assert_eq!(
@@ -229,11 +229,7 @@ fn a_duplicate_case_fails_the_cases_check_by_id() {
 
 #[test]
 fn a_case_of_another_profile_is_not_a_case_of_the_claim() {
-    let (_keep, dir) = bundle();
-    edit_results(&dir, |v| v["cases"][0]["id"] = "nova/active/null".into());
-    rehash(&dir);
-
-    let out = verify(&dir, &[]);
+    let out = verify_tampered(|v| v["cases"][0]["id"] = "nova/active/null".into());
 
     assert_eq!(
         failed_lines(&out),
@@ -245,11 +241,7 @@ fn a_case_of_another_profile_is_not_a_case_of_the_claim() {
 
 #[test]
 fn a_wrong_profile_digest_fails_the_profiles_check() {
-    let (_keep, dir) = bundle();
-    edit_results(&dir, |v| v["profiles"][0]["digest"] = "sha256:0000".into());
-    rehash(&dir);
-
-    let out = verify(&dir, &[]);
+    let out = verify_tampered(|v| v["profiles"][0]["digest"] = "sha256:0000".into());
 
     assert_eq!(out.code, 1);
     let ours = harness::case::builtin_profile("ecs")
@@ -267,14 +259,10 @@ fn a_wrong_profile_digest_fails_the_profiles_check() {
 
 #[test]
 fn a_skipped_case_fails_the_outcomes_check() {
-    let (_keep, dir) = bundle();
-    edit_results(&dir, |v| {
+    let out = verify_tampered(|v| {
         v["cases"][5]["outcome"] = "skip".into();
         v["cases"][5]["observed"] = Value::Null;
     });
-    rehash(&dir);
-
-    let out = verify(&dir, &[]);
 
     assert_eq!(out.code, 1);
     assert_eq!(
@@ -698,14 +686,10 @@ fn the_example_product_yaml_in_docs_is_valid_and_claims_every_profile() {
 
 #[test]
 fn a_filtered_run_and_a_recorded_verdict_other_than_conformant_are_named() {
-    let (_keep, dir) = bundle();
-    edit_results(&dir, |v| {
+    let out = verify_tampered(|v| {
         v["scope"]["filters"] = serde_json::json!(["ecs/active/*"]);
         v["verdict"] = "incomplete".into();
     });
-    rehash(&dir);
-
-    let out = verify(&dir, &[]);
 
     assert_eq!(out.code, 1);
     assert_eq!(
