@@ -214,13 +214,7 @@ async fn malformed_input_gets_nova_shaped_400s(
             .contains("field/attribute type")
     );
     let seed = env
-        .call(
-            "POST",
-            "/_fake/servers",
-            None,
-            None,
-            Some(json!({"servers": [{"vm_state": 5, "task_state": null}]})),
-        )
+        .try_seed(json!([{"vm_state": 5, "task_state": null}]))
         .await;
     assert_eq!(seed.status, 400);
     assert!(

@@ -196,16 +196,10 @@ async fn ecs_native_show_and_detail_need_the_project_id(
 ) {
     let env = Env::with(engine, |b| b.profile(Profile::Ecs)).await;
     let seeded = env
-        .call(
-            "POST",
-            "/_fake/servers",
-            None,
-            None,
-            Some(json!({"servers": [
-                {"vm_state": "stopped", "task_state": "powering-on"},
-                {"vm_state": "paused", "task_state": null},
-            ]})),
-        )
+        .try_seed(json!([
+            {"vm_state": "stopped", "task_state": "powering-on"},
+            {"vm_state": "paused", "task_state": null},
+        ]))
         .await;
     let project = seeded.body["servers"][0]["project_id"]
         .as_str()

@@ -14,6 +14,20 @@ pub(crate) struct Resp {
     pub(crate) body: Value,
 }
 
+impl Resp {
+    /// Reads a response whose body may not be JSON (then `body` is null).
+    async fn lenient(r: reqwest::Response) -> Resp {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let bytes = r.bytes().await.unwrap();
+        Resp {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+}
+
 impl Env {
     pub(crate) async fn start(engine: Engine) -> Env {
         Env::with(engine, |b| b).await
@@ -52,17 +66,21 @@ impl Env {
         r.headers()["x-subject-token"].to_str().unwrap().to_owned()
     }
 
+    /// `POST /_fake/servers` with `servers`; the response as it is (for refused seeds too).
+    pub(crate) async fn try_seed(&self, servers: Value) -> Resp {
+        self.call(
+            "POST",
+            "/_fake/servers",
+            None,
+            None,
+            Some(json!({"servers": servers})),
+        )
+        .await
+    }
+
     /// Seeds servers; returns their ids in order.
     pub(crate) async fn seed(&self, servers: Value) -> Vec<String> {
-        let r = self
-            .call(
-                "POST",
-                "/_fake/servers",
-                None,
-                None,
-                Some(json!({"servers": servers})),
-            )
-            .await;
+        let r = self.try_seed(servers).await;
         assert_eq!(r.status, 201, "{}", r.body);
         r.body["servers"]
             .as_array()
@@ -127,14 +145,7 @@ impl Env {
             .send()
             .await
             .unwrap();
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        let bytes = r.bytes().await.unwrap();
-        Resp {
-            status,
-            headers,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        Resp::lenient(r).await
     }
 
     /// Sends `body` byte for byte (key order kept, as Nova's messages quote it).
@@ -156,14 +167,7 @@ impl Env {
             .send()
             .await
             .unwrap();
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        let bytes = r.bytes().await.unwrap();
-        Resp {
-            status,
-            headers,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
+        Resp::lenient(r).await
     }
 
     pub(crate) async fn server(&self, id: &str, token: &str) -> Value {

@@ -195,15 +195,7 @@ async fn bad_timelines_and_journal_queries_are_refused_by_name(
         ),
     ];
     for (servers, want) in rows {
-        let r = env
-            .call(
-                "POST",
-                "/_fake/servers",
-                None,
-                None,
-                Some(json!({"servers": servers})),
-            )
-            .await;
+        let r = env.try_seed(servers).await;
         assert_eq!(
             (r.status, r.body["badRequest"]["message"].as_str()),
             (400, Some(want))
