@@ -14,8 +14,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-harness=$root/target/debug/harness
-fake=$root/target/debug/fake-server
+# Binaries live where cargo puts them: CARGO_TARGET_DIR, build.target-dir, or ./target.
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+harness=$target_dir/debug/harness
+fake=$target_dir/debug/fake-server
 py=$root/nova-local/.venv/bin/python
 check=$root/.ci/nova-local-check.py
 tmp=$(mktemp -d)
