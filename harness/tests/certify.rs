@@ -4,39 +4,18 @@
 //!
 //! The round trips through the three shipped Python adapters are in `certify_python.rs`.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+#[path = "support/certify.rs"]
+mod cli;
 #[path = "support/reference_adapter.rs"]
 mod reference;
+use cli::{Output, certify, run};
 use reference::reference_adapter;
 
 const PRODUCT: &str = "vendor: Example Cloud\nproduct: fake-server\nversion: \"0.1.0\"\nhomepage: https://example.invalid/kit\ncontact: kit@example.invalid\nprofiles: [ecs]\n";
-
-fn harness() -> Command {
-    Command::cargo_bin("harness").expect("the harness binary")
-}
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str], cwd: &Path) -> Output {
-    let out = harness()
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("runs");
-    Output {
-        code: out.status.code().expect("an exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
 
 /// One certified `ecs` bundle on the embedded fake, made once and copied for each test.
 fn pristine() -> &'static Path {
@@ -44,18 +23,7 @@ fn pristine() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temp dir");
         std::fs::write(dir.path().join("PRODUCT.yaml"), PRODUCT).expect("writable");
-        let out = run(
-            &[
-                "certify",
-                "--product",
-                "PRODUCT.yaml",
-                "--target",
-                "fake",
-                "--out",
-                "bundle",
-            ],
-            dir.path(),
-        );
+        let out = Output::of(&mut certify(dir.path(), "fake", "bundle"));
         assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
         dir
     })
@@ -82,7 +50,15 @@ fn verify(dir: &Path, extra: &[&str]) -> Output {
 
 /// The ✘ lines of a verify output.
 fn failed_lines(out: &Output) -> Vec<&str> {
-    out.stdout.lines().filter(|l| l.starts_with('✘')).collect()
+    cli::failed_lines(&out.stdout)
+}
+
+/// Asserts that a verify exits 1 with one failed check, which starts with `prefix`.
+fn assert_fails_once_with(out: &Output, prefix: &str) {
+    assert_eq!(out.code, 1);
+    let failed = failed_lines(out);
+    assert_eq!(failed.len(), 1, "{}", out.stdout);
+    assert!(failed[0].starts_with(prefix), "{}", failed[0]);
 }
 
 fn edit_results(dir: &Path, edit: impl FnOnce(&mut Value)) {
@@ -113,16 +89,7 @@ fn verify_tampered(edit: impl FnOnce(&mut Value)) -> Output {
 #[test]
 fn certify_then_verify_round_trips_on_the_embedded_fake() {
     let dir = pristine().join("bundle");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("listable")
-        .map(|e| {
-            e.expect("an entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
+    let names = harness::report::testing::file_names(&dir);
     assert_eq!(
         names,
         [
@@ -185,13 +152,9 @@ fn edited_results_fail_the_manifest_check() {
 
     let out = verify(&dir, &[]);
 
-    assert_eq!(out.code, 1);
-    let failed = failed_lines(&out);
-    assert_eq!(failed.len(), 1, "{}", out.stdout);
-    assert!(
-        failed[0].starts_with("✘ manifest: results.json was changed after hashing (sha256 "),
-        "{}",
-        failed[0]
+    assert_fails_once_with(
+        &out,
+        "✘ manifest: results.json was changed after hashing (sha256 ",
     );
     assert!(
         out.stdout
@@ -279,14 +242,7 @@ fn product_yaml_edited_after_hashing_fails_the_manifest_check() {
 
     let out = verify(&dir, &[]);
 
-    assert_eq!(out.code, 1);
-    let failed = failed_lines(&out);
-    assert_eq!(failed.len(), 1, "{}", out.stdout);
-    assert!(
-        failed[0].starts_with("✘ manifest: PRODUCT.yaml was changed after hashing"),
-        "{}",
-        failed[0]
-    );
+    assert_fails_once_with(&out, "✘ manifest: PRODUCT.yaml was changed after hashing");
 }
 
 #[test]
@@ -362,20 +318,7 @@ fn a_signed_bundle_verifies_against_its_key_and_not_against_another() {
     let work = tempfile::tempdir().expect("a temp dir");
     std::fs::write(work.path().join("PRODUCT.yaml"), PRODUCT).expect("writable");
     let vendor_key = vendor.to_str().expect("UTF-8");
-    let out = run(
-        &[
-            "certify",
-            "--product",
-            "PRODUCT.yaml",
-            "--target",
-            "fake",
-            "--out",
-            "b",
-            "--sign-key",
-            vendor_key,
-        ],
-        work.path(),
-    );
+    let out = Output::of(certify(work.path(), "fake", "b").args(["--sign-key", vendor_key]));
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let dir = work.path().join("b");
     assert!(dir.join("SHA256SUMS.sig").is_file());
@@ -399,13 +342,9 @@ fn a_signed_bundle_verifies_against_its_key_and_not_against_another() {
 
     let wrong = allowed_signers(keys.path(), "sdk@example.invalid", &other);
     let out = verify(&dir, &["--allowed-signers", wrong.to_str().expect("UTF-8")]);
-    assert_eq!(out.code, 1);
-    let failed = failed_lines(&out);
-    assert_eq!(failed.len(), 1, "{}", out.stdout);
-    assert!(
-        failed[0].starts_with("✘ signature: SHA256SUMS.sig was not made by any key in "),
-        "{}",
-        failed[0]
+    assert_fails_once_with(
+        &out,
+        "✘ signature: SHA256SUMS.sig was not made by any key in ",
     );
 }
 
@@ -506,17 +445,10 @@ fn a_product_yaml_missing_a_field_is_refused_before_running() {
     )
     .expect("writable");
 
-    let out = run(
-        &["certify", "--product", "PRODUCT.yaml", "--target", "fake"],
+    assert_product_refused(
         dir.path(),
+        "error: PRODUCT.yaml: field `homepage`: is missing: add `homepage:` with the product's http(s) homepage\n",
     );
-
-    assert_eq!(out.code, 2);
-    assert_eq!(
-        out.stderr,
-        "error: PRODUCT.yaml: field `homepage`: is missing: add `homepage:` with the product's http(s) homepage\n"
-    );
-    assert!(!dir.path().join("certification").exists());
 }
 
 #[test]
@@ -537,15 +469,21 @@ fn init_writes_the_template_once() {
         "{}",
         second.stderr
     );
-    let unfilled = run(
-        &["certify", "--product", "PRODUCT.yaml", "--target", "fake"],
+    assert_product_refused(
         dir.path(),
+        "error: PRODUCT.yaml:8: field `vendor`: is empty: fill in the company or project that ships the product\n",
     );
-    assert_eq!(unfilled.code, 2);
-    assert_eq!(
-        unfilled.stderr,
-        "error: PRODUCT.yaml:8: field `vendor`: is empty: fill in the company or project that ships the product\n"
+}
+
+/// Asserts that certifying on the fake with `dir/PRODUCT.yaml` exits 2 with `stderr` and
+/// writes no bundle.
+fn assert_product_refused(dir: &Path, stderr: &str) {
+    let out = run(
+        &["certify", "--product", "PRODUCT.yaml", "--target", "fake"],
+        dir,
     );
+    assert_eq!((out.code, out.stderr.as_str()), (2, stderr));
+    assert!(!dir.join("certification").exists());
 }
 
 #[test]
@@ -555,18 +493,7 @@ fn a_non_empty_out_folder_is_refused() {
     std::fs::create_dir(dir.path().join("b")).expect("creatable");
     std::fs::write(dir.path().join("b/old.txt"), "x").expect("writable");
 
-    let out = run(
-        &[
-            "certify",
-            "--product",
-            "PRODUCT.yaml",
-            "--target",
-            "fake",
-            "--out",
-            "b",
-        ],
-        dir.path(),
-    );
+    let out = Output::of(&mut certify(dir.path(), "fake", "b"));
 
     assert_eq!(out.code, 2);
     assert_eq!(
@@ -585,26 +512,11 @@ fn certify_reference(
         .replace("0.1.0", product_version);
     std::fs::write(dir.path().join("PRODUCT.yaml"), product).expect("writable");
     let target = format!("adapter:{}", reference_adapter());
-    let mut cmd = harness();
-    cmd.args([
-        "certify",
-        "--product",
-        "PRODUCT.yaml",
-        "--target",
-        &target,
-        "--out",
-        "b",
-    ])
-    .current_dir(dir.path());
+    let mut cmd = certify(dir.path(), &target, "b");
     if let Some(m) = misbehave {
         cmd.env("REFERENCE_ADAPTER_MISBEHAVE", m);
     }
-    let out = cmd.output().expect("runs");
-    let out = Output {
-        code: out.status.code().expect("an exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    };
+    let out = Output::of(&mut cmd);
     (dir, out)
 }
 

@@ -7,10 +7,13 @@
 //! bundle that verifies (exit 0 twice); an SDK with findings gets a bundle whose only failed check
 //! is `outcomes`, and certify exits 1 (a failure) or 3 (only skips: incomplete).
 
-use assert_cmd::Command;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+
+#[path = "support/certify.rs"]
+mod cli;
+use cli::{Output, certify, failed_lines, run};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,42 +59,20 @@ fn round_trip(adapter: &str, profile: &str) {
     if skipped() {
         return;
     }
-    let run = repo().join("adapters").join(adapter).join("run");
-    let version = adapter_version(&run);
+    let script = repo().join("adapters").join(adapter).join("run");
+    let version = adapter_version(&script);
     let dir = tempfile::tempdir().expect("a temp dir");
     let product = format!(
         "vendor: Example\nproduct: {adapter}\nversion: \"{version}\"\nhomepage: https://example.invalid/{adapter}\ncontact: sdk@example.invalid\nprofiles: [{profile}]\n"
     );
     std::fs::write(dir.path().join("PRODUCT.yaml"), product).expect("writable");
-    let target = format!("adapter:{}", run.display());
+    let target = format!("adapter:{}", script.display());
 
-    let certify = Command::cargo_bin("harness")
-        .expect("the harness binary")
-        .args([
-            "certify",
-            "--product",
-            "PRODUCT.yaml",
-            "--target",
-            &target,
-            "--out",
-            "bundle",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .expect("runs");
-    let verify = Command::cargo_bin("harness")
-        .expect("the harness binary")
-        .args(["verify", "bundle"])
-        .current_dir(dir.path())
-        .output()
-        .expect("runs");
+    let certified = Output::of(&mut certify(dir.path(), &target, "bundle"));
+    let verify = run(&["verify", "bundle"], dir.path());
 
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&certify.stdout),
-        String::from_utf8_lossy(&certify.stderr)
-    );
-    let stdout = String::from_utf8(verify.stdout).expect("UTF-8");
+    let log = format!("{}{}", certified.stdout, certified.stderr);
+    let stdout = verify.stdout;
     let expected = expected_outcomes(adapter, profile);
     let results =
         std::fs::read_to_string(dir.path().join("bundle/results.json")).expect("a bundle");
@@ -114,20 +95,16 @@ fn round_trip(adapter: &str, profile: &str) {
         stdout.contains(&format!(" {version} (python) is the product version\n")),
         "{stdout}"
     );
-    let failed: Vec<&str> = stdout.lines().filter(|l| l.starts_with('✘')).collect();
+    let failed = failed_lines(&stdout);
     let fails = expected.iter().filter(|(o, _)| o == "fail").count();
     let skips = expected.iter().filter(|(o, _)| o == "skip").count();
     if expected.is_empty() {
-        assert_eq!(certify.status.code(), Some(0), "{log}");
-        assert_eq!(verify.status.code(), Some(0), "{stdout}");
+        assert_eq!(certified.code, 0, "{log}");
+        assert_eq!(verify.code, 0, "{stdout}");
         assert!(stdout.ends_with("verified: 11 checks hold\n"), "{stdout}");
     } else {
-        assert_eq!(
-            certify.status.code(),
-            Some(if fails > 0 { 1 } else { 3 }),
-            "{log}"
-        );
-        assert_eq!(verify.status.code(), Some(1), "{stdout}");
+        assert_eq!(certified.code, if fails > 0 { 1 } else { 3 }, "{log}");
+        assert_eq!(verify.code, 1, "{stdout}");
         assert_eq!(failed.len(), 1, "{stdout}");
         assert!(failed[0].starts_with("✘ outcomes: "), "{stdout}");
         for (n, word) in [(fails, "failed"), (skips, "skipped")] {

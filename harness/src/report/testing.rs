@@ -210,3 +210,18 @@ pub fn result(
         views_agree: true,
     }
 }
+
+/// The names of the entries of `dir`, sorted (panics when it cannot be listed: for tests).
+pub fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("listable")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}

@@ -133,16 +133,7 @@ mod tests {
 
         let written = write_all(&sample_report(), &out, None).expect("writable");
 
-        let mut names: Vec<String> = std::fs::read_dir(&out)
-            .expect("listable")
-            .map(|e| {
-                e.expect("an entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        names.sort();
+        let names = crate::report::testing::file_names(&out);
         assert_eq!(
             names,
             ["index.html", "junit.xml", "results.json", "summary.md"]
