@@ -12,25 +12,11 @@ use harness::outcome::{Observation, Seen};
 use harness::target::adapter::{
     AdapterOptions, AdapterTarget, Capability, FetchInfo, Question, TargetError, observation,
 };
-use std::path::PathBuf;
 
 #[path = "support/reference_adapter.rs"]
 mod reference;
-use reference::reference_adapter;
+use reference::{fixture, reference_adapter};
 use std::time::{Duration, Instant};
-
-fn fixture(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "adapters",
-        name,
-    ]
-    .iter()
-    .collect();
-    path.to_str().expect("UTF-8 path").to_owned()
-}
 
 fn options(timeout_secs: u64) -> AdapterOptions {
     AdapterOptions {

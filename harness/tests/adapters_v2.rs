@@ -6,24 +6,10 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
 
 #[path = "support/reference_adapter.rs"]
 mod reference;
-use reference::reference_adapter;
-
-fn fixture(name: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "adapters",
-        name,
-    ]
-    .iter()
-    .collect();
-    path.to_str().expect("UTF-8 path").to_owned()
-}
+use reference::{fixture, reference_adapter};
 
 /// A finished run: exit code and its report directory.
 struct Run {

@@ -1,10 +1,26 @@
-//! The Rust reference adapter (`examples/reference_adapter.rs`) as a path. `cargo test` builds
-//! examples before running tests; when only one test target was built, this builds the example
-//! once (into the same target directory). Shared by `adapters.rs`, `adapters_v2.rs` and
-//! `certify.rs`.
+//! The adapters the tests drive, as paths: the Rust reference adapter
+//! (`examples/reference_adapter.rs`) and the fixture adapters in `tests/fixtures/adapters/`.
+//! `cargo test` builds examples before running tests; when only one test target was built, this
+//! builds the example once (into the same target directory). Shared by `adapters.rs`,
+//! `adapters_v2.rs` and `certify.rs`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+/// The path of `tests/fixtures/adapters/NAME`.
+#[allow(dead_code)] // certify.rs drives only the reference adapter
+pub(crate) fn fixture(name: &str) -> String {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "fixtures",
+        "adapters",
+        name,
+    ]
+    .iter()
+    .collect();
+    path.to_str().expect("UTF-8 path").to_owned()
+}
 
 /// The reference adapter binary's path.
 pub(crate) fn reference_adapter() -> &'static str {
