@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod banner;
 pub mod domain;
 mod edge;
 mod facade;

@@ -26,7 +26,6 @@
 
 use harness::target::{ControlPlane, ControlPlaneOptions};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -127,16 +126,8 @@ impl Fake {
             .stdout(Stdio::piped())
             .spawn()
             .expect("fake-server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("fake-server prints its URL");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .expect("fake-server prints its base URL")
-            .trim_end_matches([',', ';'])
-            .to_owned();
+        let url = fake_server::banner::read_base_url(child.stdout.take().expect("piped"))
+            .expect("fake-server prints its base URL");
         Fake { child, url }
     }
 

@@ -17,7 +17,6 @@
 use harness::case::builtin_profiles;
 use harness::runner::{RunOptions, Runner};
 use harness::target::{ControlPlane, ControlPlaneOptions};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -131,16 +130,8 @@ fn start_fake(bin: &Path) -> (std::process::Child, String, Duration) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("fake-server prints its base URL")
-        .trim_end_matches([',', ';'])
-        .to_owned();
+    let url = fake_server::banner::read_base_url(child.stdout.take().unwrap())
+        .expect("fake-server prints its base URL");
     (child, url, start.elapsed())
 }
 

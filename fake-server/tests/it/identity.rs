@@ -1,7 +1,6 @@
 //! Keystone: `--users FILE` through the real binary, and the token and application_credential
 //! methods.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use fake_server::Engine;
@@ -38,15 +37,7 @@ fn start_binary(users: &std::path::Path) -> Binary {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .strip_prefix("fake-server listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_owned();
+    let base = fake_server::banner::read_base_url(child.stdout.take().unwrap()).unwrap();
     Binary { child, base }
 }
 
