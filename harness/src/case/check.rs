@@ -129,19 +129,8 @@ fn check_rows(
             }
             let key = (row.vm_state.as_str(), task);
             match seen.get(&key) {
-                Some(&(first_row, first_status)) if first_status == row.status => {
-                    errors.push(CheckProfileError::DuplicatePair {
-                        file: file_owned(),
-                        at: None,
-                        row: row_index,
-                        index,
-                        first_row,
-                        vm_state: row.vm_state.clone(),
-                        task_state: state_label(task),
-                    });
-                }
                 Some(&(first_row, first_status)) => {
-                    errors.push(CheckProfileError::ConflictingPair {
+                    errors.push(CheckProfileError::RepeatedPair {
                         file: file_owned(),
                         at: None,
                         row: row_index,
@@ -307,7 +296,7 @@ mod tests {
         );
         assert_eq!(
             errors,
-            [CheckProfileError::ConflictingPair {
+            [CheckProfileError::RepeatedPair {
                 file: "t.json".to_owned(),
                 at: Some(Position {
                     line: 5,

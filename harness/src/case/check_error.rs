@@ -169,11 +169,11 @@ pub enum CheckProfileError {
         /// Index in `rows`.
         row: usize,
     },
-    /// The same pair is listed twice with the same status.
+    /// The same pair is listed again: with the same status (a duplicate) or another (a conflict).
     #[error(
-        "{}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) is already listed in rows[{first_row}]", place(.file, .at)
+        "{}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) {}", place(.file, .at), repeated(.status, .first_status, *.first_row)
     )]
-    DuplicatePair {
+    RepeatedPair {
         /// The profile file.
         file: String,
         /// Where the field's value starts in the file, if found.
@@ -188,29 +188,9 @@ pub enum CheckProfileError {
         vm_state: String,
         /// The task_state as written in ids (`null` for null).
         task_state: String,
-    },
-    /// The same pair is mapped to two different statuses.
-    #[error(
-        "{}: rows[{row}].task_states[{index}]: pair ({vm_state}, {task_state}) maps to {status} here but to {first_status} in rows[{first_row}]", place(.file, .at)
-    )]
-    ConflictingPair {
-        /// The profile file.
-        file: String,
-        /// Where the field's value starts in the file, if found.
-        at: Option<Position>,
-        /// Index in `rows` of the second mapping.
-        row: usize,
-        /// Index in the row's `task_states`.
-        index: usize,
-        /// Index in `rows` of the first mapping.
-        first_row: usize,
-        /// The vm_state.
-        vm_state: String,
-        /// The task_state as written in ids (`null` for null).
-        task_state: String,
-        /// The status of the second mapping.
+        /// The status of the repeat.
         status: String,
-        /// The status of the first mapping.
+        /// The status of the first listing.
         first_status: String,
     },
     /// Under `vm_state_default`, a `(vm_state, null)` row disagrees with the vm_state's default.
@@ -236,6 +216,15 @@ pub enum CheckProfileError {
 }
 
 /// `FILE:LINE:COL`, or `FILE` when the field could not be located.
+/// How a repeated pair differs from its first listing.
+fn repeated(status: &str, first_status: &str, first_row: usize) -> String {
+    if status == first_status {
+        format!("is already listed in rows[{first_row}]")
+    } else {
+        format!("maps to {status} here but to {first_status} in rows[{first_row}]")
+    }
+}
+
 fn place(file: &str, at: &Option<Position>) -> String {
     match at {
         Some(position) => format!("{file}:{position}"),
@@ -272,8 +261,7 @@ impl CheckProfileError {
             }
             E::EmptyTaskStates { row, at, .. } => (format!("rows[{row}].task_states"), at),
             E::UndeclaredTaskState { row, index, at, .. }
-            | E::DuplicatePair { row, index, at, .. }
-            | E::ConflictingPair { row, index, at, .. } => {
+            | E::RepeatedPair { row, index, at, .. } => {
                 (format!("rows[{row}].task_states[{index}]"), at)
             }
         }
