@@ -227,6 +227,10 @@ pub async fn authenticate(
     };
     let url = format!("{}/auth/tokens", auth_url.trim_end_matches('/'));
     let shown = redact_url(&url);
+    let unreachable = |e: reqwest::Error| AuthenticateError::Unreachable {
+        url: shown.clone(),
+        source: e.without_url(),
+    };
     let response = http
         .post(&url)
         .header(reqwest::header::ACCEPT, "application/json")
@@ -234,23 +238,14 @@ pub async fn authenticate(
         .timeout(timeout)
         .send()
         .await
-        .map_err(|e| AuthenticateError::Unreachable {
-            url: shown.clone(),
-            source: e.without_url(),
-        })?;
+        .map_err(unreachable)?;
     let status = response.status();
     let subject = response
         .headers()
         .get("x-subject-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let text = response
-        .text()
-        .await
-        .map_err(|e| AuthenticateError::Unreachable {
-            url: shown.clone(),
-            source: e.without_url(),
-        })?;
+    let text = response.text().await.map_err(unreachable)?;
     if !status.is_success() {
         return Err(AuthenticateError::Rejected {
             url: shown,

@@ -51,6 +51,15 @@ fn errored(name: &str, expected: String, e: &ComputeError, took: Duration) -> Ch
 }
 
 /// What re-reading a suspicious server found.
+/// One server the filter got wrong: `extra ID (vm_state/task_state, STATUS)` or `missing …`.
+fn problem(kind: &str, id: &impl std::fmt::Display, shown: &Shown) -> String {
+    format!(
+        "{kind} {id} ({}, {})",
+        shown.pair(),
+        shown.status.as_deref().unwrap_or("?")
+    )
+}
+
 enum Reread {
     /// As the walk (or the filtered listing) had it: a real problem, with what it shows.
     Same(Shown),
@@ -114,11 +123,7 @@ pub(crate) async fn judge_listing(
             continue;
         }
         match reread(client, &id, |now| !selects(now)).await {
-            Ok(Reread::Same(now)) => problems.push(format!(
-                "extra {id} ({}, {})",
-                now.pair(),
-                now.status.as_deref().unwrap_or("?")
-            )),
+            Ok(Reread::Same(now)) => problems.push(problem("extra", &id, &now)),
             Ok(Reread::Changed) => changed += 1,
             Err(e) => return errored(status, expected_text, &e, listing.took + started.elapsed()),
         }
@@ -126,11 +131,7 @@ pub(crate) async fn judge_listing(
     // Missing: the walk saw it inside the filter, but it was not returned.
     for (id, then) in walk.missing_from(selects, &returned) {
         match reread(client, &id, |now| now.pair() == then.pair()).await {
-            Ok(Reread::Same(_)) => problems.push(format!(
-                "missing {id} ({}, {})",
-                then.pair(),
-                then.status.as_deref().unwrap_or("?")
-            )),
+            Ok(Reread::Same(_)) => problems.push(problem("missing", &id, then)),
             Ok(Reread::Changed) => changed += 1,
             Err(e) => return errored(status, expected_text, &e, listing.took + started.elapsed()),
         }

@@ -20,18 +20,23 @@ fn visible(ctx: &Ctx<'_>, inner: &mut Inner, id: &ServerId) -> Result<(), ApiRes
     }
 }
 
+/// Starts `action` (after Nova's state and lock checks).
 fn run(
     ctx: &Ctx<'_>,
     inner: &mut Inner,
     id: &ServerId,
     action: &Action,
 ) -> Result<(), ApiResponse> {
-    match inner.cloud.act(id, action, ctx.who.is_admin()) {
+    answer(id, inner.cloud.act(id, action, ctx.who.is_admin()))
+}
+
+/// Nova's answer to an action the cloud took or checked: 404 for a server that is gone, 409
+/// with Nova's message for a refusal (invalid state or locked).
+fn answer(id: &ServerId, outcome: Result<bool, TransitionError>) -> Result<(), ApiResponse> {
+    match outcome {
         Ok(true) => Ok(()),
         Ok(false) => Err(server_not_found(id.as_str())),
-        Err(e @ (TransitionError::InvalidState { .. } | TransitionError::Locked { .. })) => {
-            Err(conflict(e.nova_message()))
-        }
+        Err(e) => Err(conflict(e.nova_message())),
     }
 }
 
@@ -93,11 +98,7 @@ fn allowed(
     id: &ServerId,
     action: &Action,
 ) -> Result<(), ApiResponse> {
-    match inner.cloud.check_action(id, action, ctx.who.is_admin()) {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(server_not_found(id.as_str())),
-        Err(e) => Err(conflict(e.nova_message())),
-    }
+    answer(id, inner.cloud.check_action(id, action, ctx.who.is_admin()))
 }
 
 pub(crate) fn action(ctx: &Ctx<'_>, inner: &mut Inner, id: &str) -> ApiResponse {

@@ -247,6 +247,24 @@ impl RawCloud {
             .map(DomainRef::Name))
     }
 
+    /// The domain a user or project (`prefix`) given by name needs; missing is an error.
+    fn named_domain(
+        &self,
+        prefix: &str,
+        auth_type: &str,
+    ) -> Result<DomainRef, LoadCloudConfigError> {
+        self.domain(prefix)?.ok_or_else(|| {
+            self.missing(
+                auth_type,
+                &format!(
+                    "{} or {} with a {prefix} name",
+                    self.auth_field_name(&format!("{prefix}_domain_name")),
+                    self.auth_field_name(&format!("{prefix}_domain_id"))
+                ),
+            )
+        })
+    }
+
     fn user(&self, auth_type: &str) -> Result<Option<UserRef>, LoadCloudConfigError> {
         if let Some(id) = self.auth_string(&["user_id"])? {
             return Ok(Some(UserRef::Id(id)));
@@ -254,16 +272,7 @@ impl RawCloud {
         let Some(name) = self.auth_string(&["username", "user_name"])? else {
             return Ok(None);
         };
-        let domain = self.domain("user")?.ok_or_else(|| {
-            self.missing(
-                auth_type,
-                &format!(
-                    "{} or {} with a user name",
-                    self.auth_field_name("user_domain_name"),
-                    self.auth_field_name("user_domain_id")
-                ),
-            )
-        })?;
+        let domain = self.named_domain("user", auth_type)?;
         Ok(Some(UserRef::Name { name, domain }))
     }
 
@@ -274,16 +283,7 @@ impl RawCloud {
         let Some(name) = self.auth_string(&["project_name", "tenant_name"])? else {
             return Ok(None);
         };
-        let domain = self.domain("project")?.ok_or_else(|| {
-            self.missing(
-                auth_type,
-                &format!(
-                    "{} or {} with a project name",
-                    self.auth_field_name("project_domain_name"),
-                    self.auth_field_name("project_domain_id")
-                ),
-            )
-        })?;
+        let domain = self.named_domain("project", auth_type)?;
         Ok(Some(Scope::ProjectName { name, domain }))
     }
 
