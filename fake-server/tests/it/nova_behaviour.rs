@@ -44,6 +44,15 @@ async fn message(
     (r.status, msg)
 }
 
+fn action_path(id: &str) -> String {
+    format!("/compute/v2.1/servers/{id}/action")
+}
+
+/// Posts `body` byte for byte to the server's action path at 2.96: (status, Nova's message).
+async fn action_message(env: &Env, id: &str, token: &str, body: &str) -> (u16, Value) {
+    message(env, "POST", &action_path(id), token, "2.96", body).await
+}
+
 #[rstest]
 #[tokio::test]
 async fn resize_shows_the_new_flavor_confirm_keeps_it_revert_restores_the_old(
@@ -94,43 +103,20 @@ async fn resize_shows_the_new_flavor_confirm_keeps_it_revert_restores_the_old(
         ]
     );
     // Nova's order: state and lock (decorators) before the flavor.
-    let action = format!("/compute/v2.1/servers/{}/action", ids[0]);
-    assert_eq!(
-        message(
-            &env,
-            "POST",
-            &action,
-            &token,
-            "2.96",
-            r#"{"resize": {"flavorRef": "2"}}"#
-        )
-        .await,
-        (400, json!("When resizing, instances must change flavor!"))
-    );
-    assert_eq!(
-        message(
-            &env,
-            "POST",
-            &action,
-            &token,
-            "2.96",
-            r#"{"resize": {"flavorRef": "99"}}"#
-        )
-        .await,
-        (400, json!("Flavor 99 could not be found."))
-    );
+    let resize = |flavor: &str| format!(r#"{{"resize": {{"flavorRef": "{flavor}"}}}}"#);
+    for (flavor, want) in [
+        ("2", "When resizing, instances must change flavor!"),
+        ("99", "Flavor 99 could not be found."),
+    ] {
+        assert_eq!(
+            action_message(&env, &ids[0], &token, &resize(flavor)).await,
+            (400, json!(want))
+        );
+    }
     env.action(&ids[0], &token, json!({"pause": null})).await;
     env.advance(1000).await;
     assert_eq!(
-        message(
-            &env,
-            "POST",
-            &action,
-            &token,
-            "2.96",
-            r#"{"resize": {"flavorRef": "99"}}"#
-        )
-        .await,
+        action_message(&env, &ids[0], &token, &resize("99")).await,
         (
             409,
             json!(format!(
@@ -153,13 +139,7 @@ async fn rebuild_switches_image_name_metadata_and_access_ips_at_once(
         r#"{{"rebuild": {{"imageRef": "{IMAGE_7}", "name": "rebuilt", "metadata": {{"role": "db"}}, "accessIPv4": "192.0.2.7"}}}}"#
     );
     let r = env
-        .raw(
-            "POST",
-            &format!("/compute/v2.1/servers/{id}/action"),
-            &token,
-            "2.96",
-            &body,
-        )
+        .raw("POST", &action_path(&id), &token, "2.96", &body)
         .await;
     assert_eq!(r.status, 202, "{}", r.body);
     let s = &r.body["server"];
@@ -187,12 +167,10 @@ async fn rebuild_switches_image_name_metadata_and_access_ips_at_once(
     );
     let missing = "00000000-0000-4000-8000-000000000000";
     assert_eq!(
-        message(
+        action_message(
             &env,
-            "POST",
-            &format!("/compute/v2.1/servers/{id}/action"),
+            &id,
             &token,
-            "2.96",
             &format!(r#"{{"rebuild": {{"imageRef": "{missing}"}}}}"#)
         )
         .await,
@@ -394,7 +372,7 @@ async fn security_group_actions_and_inject_network_info_answer_as_nova(
         .seed(json!([{"vm_state": "stopped", "task_state": null, "user": "alice", "locked": true}]))
         .await
         .remove(0);
-    let path = format!("/compute/v2.1/servers/{id}/action");
+    let path = action_path(&id);
     let project = env.server(&id, &alice).await["tenant_id"]
         .as_str()
         .unwrap()
