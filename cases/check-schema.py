@@ -70,14 +70,19 @@ def report(ok, label, detail=""):
         print(f"FAIL: {label}{detail}")
 
 
-profiles = sorted((CASES / "profiles").glob("*.json"))
-if not profiles:
-    report(False, "cases/profiles/*.json", ": no profile found")
-for path in profiles:
-    document = json.loads(path.read_text(encoding="utf-8"))
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    detail = "".join(f"\n  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors)
-    report(not errors, f"{path.relative_to(CASES.parent)} validates", detail)
+def validate_folder(folder, noun, validator):
+    """Report each cases/FOLDER/*.json against `validator`; an empty folder is a failure."""
+    paths = sorted((CASES / folder).glob("*.json"))
+    if not paths:
+        report(False, f"cases/{folder}/*.json", f": no {noun} found")
+    for path in paths:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        detail = "".join(f"\n  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors)
+        report(not errors, f"{path.relative_to(CASES.parent)} validates", detail)
+
+
+validate_folder("profiles", "profile", validator)
 
 # Negative controls: each mutation of a real profile must be rejected.
 base = json.loads((CASES / "profiles" / "ecs.json").read_text(encoding="utf-8"))
@@ -112,14 +117,7 @@ for label, document in negatives.items():
 scenario_schema = json.loads((CASES / "schema" / "scenario.schema.json").read_text(encoding="utf-8"))
 Draft202012Validator.check_schema(scenario_schema)
 scenario_validator = Draft202012Validator(scenario_schema)
-scenarios = sorted((CASES / "scenarios").glob("*.json"))
-if not scenarios:
-    report(False, "cases/scenarios/*.json", ": no scenario found")
-for path in scenarios:
-    document = json.loads(path.read_text(encoding="utf-8"))
-    errors = sorted(scenario_validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    detail = "".join(f"\n  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors)
-    report(not errors, f"{path.relative_to(CASES.parent)} validates", detail)
+validate_folder("scenarios", "scenario", scenario_validator)
 
 wait = json.loads((CASES / "scenarios" / "build-then-error.json").read_text(encoding="utf-8"))
 listing = json.loads((CASES / "scenarios" / "list-future-status.json").read_text(encoding="utf-8"))

@@ -73,6 +73,15 @@ def selected(name):
                                f"ADAPTERS={wanted} leaves out {name}")
 
 
+def string_model(name):
+    """The status_model of an SDK whose status is a plain string (any value, none unknown)."""
+    return {"kind": "string", "name": name, "values": {}, "unknown": None}
+
+
+# What a fetching adapter declares: every capability but derive.
+FETCHING = ["fetch", "surface", "list", "wait"]
+
+
 class AdapterTest:
     """Mixin: one adapter process (protocol v2) per class; subclasses state the expectations."""
 
@@ -151,6 +160,8 @@ class AdapterTest:
 class FetchTests:
     """For adapters that declare `fetch` (and `list`)."""
 
+    CAPABILITIES = FETCHING
+
     #: ECS's native listing shows soft-deleted servers; Nova's leaves them out (deleted=True).
     LISTS_SOFT_DELETED = False
 
@@ -181,9 +192,7 @@ class FetchTests:
 @selected("openstacksdk")
 class OpenStackSdk(FetchTests, AdapterTest, unittest.TestCase):
     NAME = "openstacksdk"
-    CAPABILITIES = ["fetch", "surface", "list", "wait"]
-    STATUS_MODEL = {"kind": "string", "name": "openstack.compute.v2.server.Server.status (str)",
-                    "values": {}, "unknown": None}
+    STATUS_MODEL = string_model("openstack.compute.v2.server.Server.status (str)")
     SDK_ERROR = "NotFoundException"
 
     def wait(self, pair_or_id, until="status", target="ACTIVE", timeout_s=0.3):
@@ -284,7 +293,9 @@ class OpenStackSdk(FetchTests, AdapterTest, unittest.TestCase):
         self.assertEqual(set(served[2:]), {"SOFT_DELETED"})
 
 
-class SkipsWait:
+class SkipsWait(FetchTests):
+    """For fetching adapters whose SDK has no waiter: `wait` is skipped, saying why."""
+
     WAIT_REASON = None
 
     def test_wait_is_skipped_with_the_reason(self):
@@ -295,11 +306,9 @@ class SkipsWait:
 
 
 @selected("huaweicloud")
-class HuaweiCloud(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
+class HuaweiCloud(SkipsWait, AdapterTest, unittest.TestCase):
     NAME = "huaweicloud"
-    CAPABILITIES = ["fetch", "surface", "list", "wait"]
-    STATUS_MODEL = {"kind": "string", "name": "huaweicloudsdkecs.v2.ServerDetail.status (str)",
-                    "values": {}, "unknown": None}
+    STATUS_MODEL = string_model("huaweicloudsdkecs.v2.ServerDetail.status (str)")
     SDK_ERROR = "ClientRequestException"
     LISTS_SOFT_DELETED = True
     WAIT_REASON = ("huaweicloudsdkecs 3.1.219 has no server-status waiter (only the generic "
@@ -307,20 +316,17 @@ class HuaweiCloud(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
 
 
 @selected("novaclient")
-class NovaClient(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
+class NovaClient(SkipsWait, AdapterTest, unittest.TestCase):
     NAME = "novaclient"
-    CAPABILITIES = ["fetch", "surface", "list", "wait"]
-    STATUS_MODEL = {"kind": "string", "name": "novaclient.v2.servers.Server.status (str)",
-                    "values": {}, "unknown": None}
+    STATUS_MODEL = string_model("novaclient.v2.servers.Server.status (str)")
     SDK_ERROR = "NotFound"
     WAIT_REASON = ("python-novaclient 18.13.1 has no waiter in its library API (the only poll "
                    "loop is the nova CLI's private v2.shell._poll_for_status, with no timeout)")
 
 
 @selected("libcloud")
-class Libcloud(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
+class Libcloud(SkipsWait, AdapterTest, unittest.TestCase):
     NAME = "libcloud"
-    CAPABILITIES = ["fetch", "surface", "list", "wait"]
     WAIT_REASON = ("apache-libcloud 3.9.1's only waiter, NodeDriver.wait_until_running, waits "
                    "for RUNNING plus an IP address through list_nodes (no other target, no "
                    "failure state, no delete waiter)")
@@ -337,8 +343,7 @@ class Libcloud(SkipsWait, FetchTests, AdapterTest, unittest.TestCase):
 class Nova(AdapterTest, unittest.TestCase):
     NAME = "nova"
     CAPABILITIES = ["derive", "surface"]
-    STATUS_MODEL = {"kind": "string", "name": "nova.api.openstack.common.status_from_state (str)",
-                    "values": {}, "unknown": None}
+    STATUS_MODEL = string_model("nova.api.openstack.common.status_from_state (str)")
     SDK_ERROR = "HTTPError"
 
     def test_derive(self):
