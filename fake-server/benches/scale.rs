@@ -7,20 +7,13 @@
 //! shared API layer (`Api::handle`, which both HTTP edges call) in-process, so the figures are
 //! the fake's own cost without sockets; medians per query, and the ratio to the 1k figure.
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kib;
+
 use std::time::Instant;
 
 use fake_server::api::{Api, ApiConfig, ApiRequest};
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 const STATES: [(&str, &str); 10] = [
     ("active", "null"),

@@ -9,6 +9,10 @@
 //! `BENCH_SOAK` requests, default 200000). The load generator runs in-process on the same
 //! cores, so compare ratios rather than absolute numbers.
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kib;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,18 +33,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
 }
 
 /// Sends one request on a keep-alive connection; returns (status, body).
