@@ -15,9 +15,7 @@ async fn fault_rules_answer_then_expire(#[values(Engine::Wiremock, Engine::Hyper
     let token = env.token("admin").await;
     let rule =
         json!({"method": "GET", "path": "/compute/v2.1/servers/*", "status": 503, "times": 2});
-    let r = env
-        .call("POST", "/_fake/faults", None, None, Some(rule))
-        .await;
+    let r = env.control("POST", "/_fake/faults", Some(rule)).await;
     assert_eq!(r.status, 201);
     let path = "/compute/v2.1/servers/detail";
     let statuses = [
@@ -31,9 +29,7 @@ async fn fault_rules_answer_then_expire(#[values(Engine::Wiremock, Engine::Hyper
     );
     assert_eq!(statuses[0].body["serviceUnavailable"]["code"], 503);
     assert_eq!(
-        env.call("GET", "/_fake/faults", None, None, None)
-            .await
-            .body["faults"],
+        env.control("GET", "/_fake/faults", None).await.body["faults"],
         json!([])
     );
 }
@@ -45,11 +41,9 @@ async fn fault_rules_drop_connections_and_add_latency(
 ) {
     let env = Env::start(engine).await;
     let token = env.token("admin").await;
-    env.call(
+    env.control(
         "POST",
         "/_fake/faults",
-        None,
-        None,
         Some(json!({"path": "/compute/v2.1/flavors", "drop": true, "times": 1})),
     )
     .await;
@@ -65,11 +59,9 @@ async fn fault_rules_drop_connections_and_add_latency(
     );
     assert_eq!(env.get("/compute/v2.1/flavors", &token).await.status, 200);
     let r = env
-        .call(
+        .control(
             "POST",
             "/_fake/faults",
-            None,
-            None,
             Some(json!({"path": "/compute/**", "latency_ms": 300})),
         )
         .await;
@@ -78,13 +70,13 @@ async fn fault_rules_drop_connections_and_add_latency(
     assert_eq!(env.get("/compute/v2.1/flavors", &token).await.status, 200);
     assert!(t.elapsed() >= Duration::from_millis(300));
     assert_eq!(
-        env.call("DELETE", &format!("/_fake/faults/{id}"), None, None, None)
+        env.control("DELETE", &format!("/_fake/faults/{id}"), None)
             .await
             .status,
         204
     );
     assert_eq!(
-        env.call("DELETE", &format!("/_fake/faults/{id}"), None, None, None)
+        env.control("DELETE", &format!("/_fake/faults/{id}"), None)
             .await
             .status,
         404
@@ -100,7 +92,7 @@ async fn journal_records_method_path_query_status_only(
     let token = env.token("admin").await;
     env.get("/compute/v2.1/servers/detail?status=ACTIVE", &token)
         .await;
-    let j = env.call("GET", "/_fake/journal", None, None, None).await;
+    let j = env.control("GET", "/_fake/journal", None).await;
     let reqs = j.body["requests"].as_array().unwrap();
     assert_eq!(reqs.len(), 2);
     assert_eq!(
@@ -118,15 +110,11 @@ async fn journal_records_method_path_query_status_only(
         "no secrets in the journal"
     );
     assert_eq!(
-        env.call("DELETE", "/_fake/journal", None, None, None)
-            .await
-            .status,
+        env.control("DELETE", "/_fake/journal", None).await.status,
         204
     );
     assert_eq!(
-        env.call("GET", "/_fake/journal", None, None, None)
-            .await
-            .body["requests"],
+        env.control("GET", "/_fake/journal", None).await.body["requests"],
         json!([])
     );
 }
@@ -138,11 +126,9 @@ async fn reset_set_state_and_clock(#[values(Engine::Wiremock, Engine::Hyper)] en
     let token = env.token("admin").await;
     let id = env.seed_one(Some("active"), None).await;
     let put = env
-        .call(
+        .control(
             "PUT",
             &format!("/_fake/servers/{id}"),
-            None,
-            None,
             Some(json!({"task_state": "rebooting"})),
         )
         .await;
@@ -152,21 +138,10 @@ async fn reset_set_state_and_clock(#[values(Engine::Wiremock, Engine::Hyper)] en
     );
     assert_eq!(env.server(&id, &token).await["status"], "REBOOT");
     let clock = env
-        .call(
-            "POST",
-            "/_fake/clock",
-            None,
-            None,
-            Some(json!({"advance_ms": 5})),
-        )
+        .control("POST", "/_fake/clock", Some(json!({"advance_ms": 5})))
         .await;
     assert_eq!(clock.status, 409, "a real clock cannot be advanced");
-    assert_eq!(
-        env.call("POST", "/_fake/reset", None, None, None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(env.control("POST", "/_fake/reset", None).await.status, 204);
     assert_eq!(
         env.get(&format!("/compute/v2.1/servers/{id}"), &token)
             .await
@@ -174,7 +149,7 @@ async fn reset_set_state_and_clock(#[values(Engine::Wiremock, Engine::Hyper)] en
         404
     );
     assert_eq!(
-        env.call("PUT", "/_fake/servers/nope", None, None, Some(json!({})))
+        env.control("PUT", "/_fake/servers/nope", Some(json!({})))
             .await
             .status,
         404
@@ -192,12 +167,7 @@ async fn malformed_input_gets_nova_shaped_400s(
     let action = format!("/compute/v2.1/servers/{id}/action");
     let bad_json = env.raw_post(&action, &token, b"{not json".to_vec()).await;
     assert_eq!(bad_json.status, 400);
-    assert!(
-        bad_json.body["badRequest"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Malformed request body")
-    );
+    assert!(bad_json.bad_request().starts_with("Malformed request body"));
     let unknown = env.action(&id, &token, json!({"fly": null})).await;
     assert_eq!(
         unknown.body["badRequest"]["message"],
@@ -207,22 +177,12 @@ async fn malformed_input_gets_nova_shaped_400s(
         .action(&id, &token, json!({"reboot": {"type": 5}}))
         .await;
     assert_eq!(wrong_type.status, 400);
-    assert!(
-        wrong_type.body["badRequest"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("field/attribute type")
-    );
+    assert!(wrong_type.bad_request().contains("field/attribute type"));
     let seed = env
         .try_seed(json!([{"vm_state": 5, "task_state": null}]))
         .await;
     assert_eq!(seed.status, 400);
-    assert!(
-        seed.body["badRequest"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("invalid type: integer `5`")
-    );
+    assert!(seed.bad_request().contains("invalid type: integer `5`"));
     let huge = env
         .raw_post(&action, &token, vec![b' '; 1024 * 1024 + 10])
         .await;
@@ -246,10 +206,7 @@ async fn no_control_hides_the_control_plane(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::with(engine, |b| b.control(false)).await;
-    assert_eq!(
-        env.call("GET", "/_fake/", None, None, None).await.status,
-        404
-    );
+    assert_eq!(env.control("GET", "/_fake/", None).await.status, 404);
 }
 
 #[tokio::test]

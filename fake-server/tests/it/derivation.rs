@@ -118,7 +118,7 @@ async fn deviations_override_single_pairs_and_are_reported(
         out
     };
     assert_eq!(statuses, ["RESIZE", "ERROR", "UNKNOWN"]);
-    let info = env.call("GET", "/_fake/", None, None, None).await;
+    let info = env.control("GET", "/_fake/", None).await;
     assert_eq!(info.body["fake_server"]["profile"], "ecs");
     assert_eq!(info.body["fake_server"]["engine"], engine.as_str());
     assert_eq!(
@@ -207,36 +207,18 @@ async fn ecs_native_show_and_detail_need_the_project_id(
         .to_owned();
     let id = seeded.body["servers"][0]["id"].as_str().unwrap().to_owned();
     let show = env
-        .call(
-            "GET",
-            &format!("/v1/{project}/cloudservers/{id}"),
-            None,
-            None,
-            None,
-        )
+        .control("GET", &format!("/v1/{project}/cloudservers/{id}"), None)
         .await;
     assert_eq!(show.status, 200);
     assert_eq!(show.body["server"]["status"], "SHUTOFF");
     assert_eq!(show.body["server"]["OS-EXT-STS:task_state"], "powering-on");
     let other = env
-        .call(
-            "GET",
-            &format!("/v1/0000/cloudservers/{id}"),
-            None,
-            None,
-            None,
-        )
+        .control("GET", &format!("/v1/0000/cloudservers/{id}"), None)
         .await;
     assert_eq!(other.status, 404);
     assert_eq!(other.body["error"]["code"], "Ecs.0114");
     let detail = env
-        .call(
-            "GET",
-            &format!("/v1/{project}/cloudservers/detail"),
-            None,
-            None,
-            None,
-        )
+        .control("GET", &format!("/v1/{project}/cloudservers/detail"), None)
         .await;
     assert_eq!(detail.body["count"], 2);
     let statuses: Vec<&str> = detail.body["servers"]

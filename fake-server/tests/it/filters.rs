@@ -37,11 +37,10 @@ async fn changes_since_lists_servers_updated_at_or_after_the_time_including_soft
     // Updated timestamps have one-second resolution: make the rename land in a later second.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = env
-        .call(
+        .send(
             "PUT",
             &format!("/compute/v2.1/servers/{}", seeded[1]),
-            Some(&admin),
-            Some("2.96"),
+            &admin,
             Some(json!({"server": {"name": "renamed"}})),
         )
         .await;
@@ -221,9 +220,7 @@ async fn put_renames_and_describes_a_server_with_novas_update_body(
     .await;
     assert_eq!(r.status, 400);
     assert!(
-        r.body["badRequest"]["message"]
-            .as_str()
-            .unwrap()
+        r.bad_request()
             .ends_with("Additional properties are not allowed ('description' was unexpected)"),
         "{}",
         r.body

@@ -223,13 +223,7 @@ async fn create_walks_building_to_active_and_delete_removes(
     let token = env.token("alice").await;
     let body = json!({"server": {"name": "vm1", "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b", "flavorRef": "1", "networks": "none"}});
     let r = env
-        .call(
-            "POST",
-            "/compute/v2.1/servers",
-            Some(&token),
-            Some("2.96"),
-            Some(body),
-        )
+        .send("POST", "/compute/v2.1/servers", &token, Some(body))
         .await;
     assert_eq!(r.status, 202, "{}", r.body);
     let id = r.body["server"]["id"].as_str().unwrap().to_owned();
@@ -250,11 +244,10 @@ async fn create_walks_building_to_active_and_delete_removes(
         ]
     );
     let d = env
-        .call(
+        .send(
             "DELETE",
             &format!("/compute/v2.1/servers/{id}"),
-            Some(&token),
-            Some("2.96"),
+            &token,
             None,
         )
         .await;

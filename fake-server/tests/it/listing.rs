@@ -238,9 +238,7 @@ async fn projects_are_isolated_and_admin_lists_all_tenants(
 #[tokio::test]
 async fn compute_requires_a_valid_token(#[values(Engine::Wiremock, Engine::Hyper)] engine: Engine) {
     let env = Env::with(engine, |b| b.token_ttl(std::time::Duration::from_secs(0))).await;
-    let missing = env
-        .call("GET", "/compute/v2.1/servers", None, None, None)
-        .await;
+    let missing = env.control("GET", "/compute/v2.1/servers", None).await;
     assert_eq!(missing.status, 401);
     assert_eq!(missing.body["unauthorized"]["code"], 401);
     assert_eq!(
@@ -254,17 +252,12 @@ async fn compute_requires_a_valid_token(#[values(Engine::Wiremock, Engine::Hyper
         "ttl 0 expires at once"
     );
     // Version documents need no token.
-    let v = env.call("GET", "/compute/v2.1/", None, None, None).await;
+    let v = env.control("GET", "/compute/v2.1/", None).await;
     assert_eq!(
         (v.status, v.body["version"]["version"].clone()),
         (200, json!("2.96"))
     );
-    assert_eq!(
-        env.call("GET", "/identity/v3", None, None, None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(env.control("GET", "/identity/v3", None).await.status, 200);
 }
 
 #[rstest]
@@ -276,7 +269,7 @@ async fn tokens_carry_a_catalog_with_compute_endpoints(
     let body = json!({"auth": {"identity": {"methods": ["password"],
         "password": {"user": {"name": "admin", "password": "x", "domain": {"name": "Default"}}}}}});
     let r = env
-        .call("POST", "/identity/v3/auth/tokens", None, None, Some(body))
+        .control("POST", "/identity/v3/auth/tokens", Some(body))
         .await;
     assert_eq!(r.status, 201);
     assert!(r.headers.contains_key("x-subject-token"));

@@ -451,13 +451,7 @@ async fn the_image_service_lists_novas_fixture_images_and_is_in_the_catalog(
     let env = manual(engine).await;
     let token = env.token("admin").await;
     let auth = env
-        .call(
-            "POST",
-            "/identity/v3/auth/tokens",
-            None,
-            None,
-            Some(json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "password": "x"}}}}})),
-        )
+        .control("POST", "/identity/v3/auth/tokens", Some(json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "password": "x"}}}}})))
         .await;
     let image_urls: Vec<Value> = auth.body["token"]["catalog"]
         .as_array()
@@ -508,9 +502,7 @@ async fn the_image_service_lists_novas_fixture_images_and_is_in_the_catalog(
         "404 Not Found\n\nNo image found with ID nope\n\n"
     );
     assert_eq!(
-        env.call("GET", "/image/v2/images", None, None, None)
-            .await
-            .status,
+        env.control("GET", "/image/v2/images", None).await.status,
         401
     );
     let page = env.get("/image/v2/images?limit=5", &token).await;
@@ -536,11 +528,10 @@ async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
         ]))
         .await;
     let del = env
-        .call(
+        .send(
             "DELETE",
             &format!("/compute/v2.1/servers/{}", ids[0]),
-            Some(&alice),
-            Some("2.96"),
+            &alice,
             None,
         )
         .await;
@@ -669,11 +660,10 @@ async fn rescue_shelve_offload_update_and_create_bodies_match_nova(
     );
     env.advance(1000).await;
     let put = env
-        .call(
+        .send(
             "PUT",
             &format!("/compute/v2.1/servers/{}", ids[3]),
-            Some(&alice),
-            Some("2.96"),
+            &alice,
             Some(json!({"server": {"name": "r"}})),
         )
         .await;

@@ -68,14 +68,26 @@ impl Env {
 
     /// `POST /_fake/servers` with `servers`; the response as it is (for refused seeds too).
     pub(crate) async fn try_seed(&self, servers: Value) -> Resp {
-        self.call(
-            "POST",
-            "/_fake/servers",
-            None,
-            None,
-            Some(json!({"servers": servers})),
-        )
-        .await
+        self.control("POST", "/_fake/servers", Some(json!({"servers": servers})))
+            .await
+    }
+
+    /// A request without a token or microversion: the `/_fake/` control plane, or an
+    /// unauthenticated call.
+    pub(crate) async fn control(&self, method: &str, path: &str, body: Option<Value>) -> Resp {
+        self.call(method, path, None, None, body).await
+    }
+
+    /// A request with `token` at microversion 2.96.
+    pub(crate) async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        self.call(method, path, Some(token), Some("2.96"), body)
+            .await
     }
 
     /// Seeds servers; returns their ids in order.
@@ -131,8 +143,7 @@ impl Env {
     }
 
     pub(crate) async fn get(&self, path: &str, token: &str) -> Resp {
-        self.call("GET", path, Some(token), Some("2.96"), None)
-            .await
+        self.send("GET", path, token, None).await
     }
 
     pub(crate) async fn raw_post(&self, path: &str, token: &str, body: Vec<u8>) -> Resp {
@@ -180,26 +191,28 @@ impl Env {
 
     pub(crate) async fn advance(&self, ms: u64) {
         let r = self
-            .call(
-                "POST",
-                "/_fake/clock",
-                None,
-                None,
-                Some(json!({"advance_ms": ms})),
-            )
+            .control("POST", "/_fake/clock", Some(json!({"advance_ms": ms})))
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
     }
 
     pub(crate) async fn action(&self, id: &str, token: &str, body: Value) -> Resp {
-        self.call(
+        self.send(
             "POST",
             &format!("/compute/v2.1/servers/{id}/action"),
-            Some(token),
-            Some("2.96"),
+            token,
             Some(body),
         )
         .await
+    }
+}
+
+impl Resp {
+    /// Nova's `badRequest` message (panics when the body has none).
+    pub(crate) fn bad_request(&self) -> &str {
+        self.body["badRequest"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no badRequest message in {}", self.body))
     }
 }
 

@@ -8,13 +8,7 @@ use crate::support::{Env, fingerprint};
 
 async fn journal_after(env: &Env, after: u64) -> Vec<Value> {
     let r = env
-        .call(
-            "GET",
-            &format!("/_fake/journal?after={after}"),
-            None,
-            None,
-            None,
-        )
+        .control("GET", &format!("/_fake/journal?after={after}"), None)
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["requests"].as_array().unwrap().clone()
@@ -59,11 +53,9 @@ async fn a_status_override_is_served_verbatim_even_empty(
     );
     // PUT with "status": null clears the override.
     let put = env
-        .call(
+        .control(
             "PUT",
             &format!("/_fake/servers/{}", ids[0]),
-            None,
-            None,
             Some(json!({"status": null})),
         )
         .await;
@@ -201,7 +193,7 @@ async fn bad_timelines_and_journal_queries_are_refused_by_name(
             (400, Some(want))
         );
     }
-    let listing = env.call("GET", "/_fake/journal", None, None, None).await;
+    let listing = env.control("GET", "/_fake/journal", None).await;
     let seeded: Vec<&Value> = listing.body["requests"]
         .as_array()
         .unwrap()
@@ -212,9 +204,7 @@ async fn bad_timelines_and_journal_queries_are_refused_by_name(
         4,
         "refused seeds are journalled, and nothing was created"
     );
-    let r = env
-        .call("GET", "/_fake/journal?after=-1", None, None, None)
-        .await;
+    let r = env.control("GET", "/_fake/journal?after=-1", None).await;
     assert_eq!(
         (r.status, r.body["badRequest"]["message"].as_str()),
         (
