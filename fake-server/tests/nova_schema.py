@@ -94,6 +94,17 @@ def leaves(error):
     return [leaf for c in (first or error.context) for leaf in leaves(c)]
 
 
+def conforms(label, mv, schema, body):
+    """Whether `body` validates against `schema`; prints the first failures (FAIL lines) if not."""
+    validator = jsonschema.Draft202012Validator(schema, format_checker=validators._FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    for e in errors[:5]:
+        for leaf in leaves(e)[:5]:
+            path = "/".join(str(p) for p in leaf.absolute_path)
+            print(f"FAIL {label} @{mv}: at /{path}: {leaf.message[:300]}")
+    return not errors
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -162,15 +173,8 @@ def main():
                 print(f"FAIL {label} @{mv}: HTTP {status} {body}")
                 failures += 1
                 continue
-            validator = jsonschema.Draft202012Validator(
-                schema_for(method, mv), format_checker=validators._FORMAT_CHECKER)
-            errors = list(validator.iter_errors(body))
             validated += 1
-            for e in errors[:5]:
-                for leaf in leaves(e)[:5]:
-                    path = "/".join(str(p) for p in leaf.absolute_path)
-                    print(f"FAIL {label} @{mv}: at /{path}: {leaf.message[:300]}")
-            failures += bool(errors)
+            failures += not conforms(label, mv, schema_for(method, mv), body)
     for mv in MICROVERSIONS:
         for label, method, url, tok in checks:
             status, _, body = call("GET", url, tok, mv)
@@ -178,15 +182,8 @@ def main():
                 print(f"FAIL {label} @{mv}: HTTP {status} {body}")
                 failures += 1
                 continue
-            schema = schema_for(method, mv)
-            validator = jsonschema.Draft202012Validator(schema, format_checker=validators._FORMAT_CHECKER)
-            errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
             validated += 1
-            for e in errors[:5]:
-                for leaf in leaves(e)[:5]:
-                    path = "/".join(str(p) for p in leaf.absolute_path)
-                    print(f"FAIL {label} @{mv}: at /{path}: {leaf.message[:300]}")
-            failures += bool(errors)
+            failures += not conforms(label, mv, schema_for(method, mv), body)
     print(f"nova-schema: {validated} bodies at {len(MICROVERSIONS)} microversions, "
           f"{len(ids)} servers, {failures} failing")
     return 1 if failures else 0
