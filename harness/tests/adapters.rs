@@ -12,11 +12,18 @@ use harness::outcome::{Observation, Seen};
 use harness::target::adapter::{
     AdapterOptions, AdapterTarget, Capability, FetchInfo, Question, TargetError, observation,
 };
+use rstest::rstest;
 
 #[path = "support/reference_adapter.rs"]
 mod reference;
 use reference::{fixture, reference_adapter};
 use std::time::{Duration, Instant};
+
+/// The hang guard: the test finished within `secs` (generous; not a performance bound).
+fn assert_hang_guard(started: Instant, secs: u64) {
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(secs), "took {took:?}");
+}
 
 fn options(timeout_secs: u64) -> AdapterOptions {
     AdapterOptions {
@@ -117,15 +124,43 @@ async fn reference_adapter_derives_every_ecs_openstack_case_as_the_profile_expec
     adapter.stop().await.expect("clean stop");
 }
 
+/// A reference adapter misbehaving at one run (`REFERENCE_ADAPTER_MISBEHAVE`): that case errors
+/// with `message` (and the adapter's stderr), every other case of the first `n` is derived as
+/// expected, and the adapter is restarted once.
+#[rstest]
+#[case::crashing_at_case_three(
+    "crash-at:3",
+    5,
+    2,
+    "adapter exited (exit status: 3) before answering",
+    Some("reference adapter: crashing at run 3 as asked")
+)]
+#[case::writing_a_line_that_is_not_json(
+    "garbage-at:2",
+    3,
+    1,
+    "adapter wrote a line that is not JSON: \"this is not JSON\" (expected ident at line 1 column 2)",
+    None
+)]
+#[case::answering_with_the_wrong_seq(
+    "wrong-seq-at:2",
+    3,
+    1,
+    "adapter answered seq 1, expected seq 2",
+    None
+)]
 #[tokio::test]
-async fn adapter_crashing_at_case_three_errors_that_case_only_and_is_restarted() {
-    let mut adapter = reference(Some("crash-at:3"), 2).await;
-    let got = run_first(&mut adapter, 5).await;
-    let mut want = expected_first(5);
-    want[2] = errored(
-        "adapter exited (exit status: 3) before answering",
-        Some("reference adapter: crashing at run 3 as asked"),
-    );
+async fn a_misbehaving_adapter_errors_that_case_only_and_is_restarted(
+    #[case] misbehave: &str,
+    #[case] n: usize,
+    #[case] errored_at: usize,
+    #[case] message: &str,
+    #[case] stderr: Option<&str>,
+) {
+    let mut adapter = reference(Some(misbehave), 2).await;
+    let got = run_first(&mut adapter, n).await;
+    let mut want = expected_first(n);
+    want[errored_at] = errored(message, stderr);
     assert_eq!(got, want);
     assert_eq!(adapter.restarts(), 1);
     adapter.stop().await.expect("clean stop");
@@ -147,34 +182,7 @@ async fn hanging_adapter_is_killed_after_the_timeout_and_restarted_for_the_next_
     assert_eq!(got, want);
     assert_eq!(adapter.restarts(), 2);
     adapter.stop().await.expect("clean stop");
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "took {:?}",
-        started.elapsed()
-    );
-}
-
-#[tokio::test]
-async fn a_line_that_is_not_json_errors_the_case_and_restarts_the_adapter() {
-    let mut adapter = reference(Some("garbage-at:2"), 2).await;
-    let got = run_first(&mut adapter, 3).await;
-    let mut want = expected_first(3);
-    want[1] = errored(
-        "adapter wrote a line that is not JSON: \"this is not JSON\" (expected ident at line 1 column 2)",
-        None,
-    );
-    assert_eq!(got, want);
-    assert_eq!(adapter.restarts(), 1);
-}
-
-#[tokio::test]
-async fn an_answer_with_the_wrong_seq_errors_the_case_and_restarts_the_adapter() {
-    let mut adapter = reference(Some("wrong-seq-at:2"), 2).await;
-    let got = run_first(&mut adapter, 3).await;
-    let mut want = expected_first(3);
-    want[1] = errored("adapter answered seq 1, expected seq 2", None);
-    assert_eq!(got, want);
-    assert_eq!(adapter.restarts(), 1);
+    assert_hang_guard(started, 10);
 }
 
 #[tokio::test]
@@ -198,6 +206,14 @@ async fn wrong_status_for_two_named_pairs_is_seen_as_such_without_errors() {
         ]
     );
     assert_eq!(adapter.restarts(), 0);
+}
+
+/// The error of an adapter that fails to start (2 s timeouts).
+async fn start_failure(command: &str) -> TargetError {
+    match AdapterTarget::start(command, options(2)).await {
+        Err(err) => err,
+        Ok(_) => panic!("`{command}` started"),
+    }
 }
 
 #[tokio::test]
@@ -224,43 +240,39 @@ async fn handshake_failures_are_errors_named_after_the_step() {
         other => panic!("{other:?}"),
     }
 
-    let garbage = AdapterTarget::start(&fixture("garbage-at-start.sh"), options(2)).await;
-    match garbage {
-        Err(err @ TargetError::Protocol { .. }) => assert_eq!(
-            err.to_string(),
+    type Kind = fn(&TargetError) -> bool;
+    let garbage = fixture("garbage-at-start.sh");
+    let empty = fixture("no-capabilities.sh");
+    let missing = "/nonexistent/adapter --flag";
+    let rows: [(&str, Kind, String); 3] = [
+        (
+            &garbage,
+            |e| matches!(e, TargetError::Protocol { .. }),
             format!(
-                "failed to read adapter `{}`: adapter wrote a line that is not JSON: \"hello\" (expected value at line 1 column 1)",
-                fixture("garbage-at-start.sh")
-            )
+                "failed to read adapter `{garbage}`: adapter wrote a line that is not JSON: \"hello\" (expected value at line 1 column 1)"
+            ),
         ),
-        other => panic!("{other:?}"),
-    }
-
-    let empty = AdapterTarget::start(&fixture("no-capabilities.sh"), options(2)).await;
-    match empty {
-        Err(err @ TargetError::InvalidResponse { .. }) => assert_eq!(
-            err.to_string(),
-            format!(
-                "failed to understand adapter `{}` during start: `capabilities` is empty",
-                fixture("no-capabilities.sh")
-            )
+        (
+            &empty,
+            |e| matches!(e, TargetError::InvalidResponse { .. }),
+            format!("failed to understand adapter `{empty}` during start: `capabilities` is empty"),
         ),
-        other => panic!("{other:?}"),
-    }
-
-    let missing = AdapterTarget::start("/nonexistent/adapter --flag", options(2)).await;
-    match missing {
-        Err(err @ TargetError::Spawn { .. }) => assert_eq!(
-            err.to_string(),
-            "failed to spawn adapter `/nonexistent/adapter --flag`"
+        (
+            missing,
+            |e| matches!(e, TargetError::Spawn { .. }),
+            format!("failed to spawn adapter `{missing}`"),
         ),
-        other => panic!("{other:?}"),
+    ];
+    for (command, kind, message) in rows {
+        let err = start_failure(command).await;
+        assert!(kind(&err), "{err:?}");
+        assert_eq!(err.to_string(), message);
     }
     assert!(matches!(
         AdapterTarget::start("   ", options(2)).await,
         Err(TargetError::Spawn { .. })
     ));
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_hang_guard(started, 10);
 }
 
 #[tokio::test]
@@ -282,11 +294,7 @@ async fn silent_adapter_times_out_at_start_and_its_forked_children_are_killed() 
     }
     // The forked `sleep 60` held stderr open: without a process-group kill the stderr drain
     // would wait for it (bounded only by the grace period).
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert_hang_guard(started, 5);
 }
 
 #[tokio::test]
@@ -298,11 +306,7 @@ async fn adapter_flooding_stderr_does_not_deadlock() {
     let got = run_first(&mut adapter, 3).await;
     assert_eq!(got, vec![seen("ACTIVE"); 3]);
     adapter.stop().await.expect("clean stop");
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert_hang_guard(started, 20);
 }
 
 #[tokio::test]
@@ -395,12 +399,19 @@ async fn unclean_stop_is_reported_as_a_crash_during_stop() {
     }
 }
 
+/// `harness adapter check --timeout SECS COMMAND`, with `REFERENCE_ADAPTER_MISBEHAVE` if given.
+fn adapter_check(misbehave: Option<&str>, secs: &str, command: &str) -> assert_cmd::assert::Assert {
+    let mut cmd = Command::cargo_bin("harness").expect("harness binary");
+    if let Some(m) = misbehave {
+        cmd.env("REFERENCE_ADAPTER_MISBEHAVE", m);
+    }
+    cmd.args(["adapter", "check", "--timeout", secs, command])
+        .assert()
+}
+
 #[test]
 fn adapter_check_passes_the_reference_adapter() {
-    Command::cargo_bin("harness")
-        .expect("harness binary")
-        .args(["adapter", "check", "--timeout", "5", reference_adapter()])
-        .assert()
+    adapter_check(None, "5", reference_adapter())
         .code(0)
         .stdout(concat!(
             "ok: handshake: reference-adapter 0.1.0 (rust), capabilities: derive\n",
@@ -414,11 +425,7 @@ fn adapter_check_passes_the_reference_adapter() {
 #[test]
 fn adapter_check_explains_each_violation_in_one_line_and_exits_2() {
     let started = Instant::now();
-    Command::cargo_bin("harness")
-        .expect("harness binary")
-        .env("REFERENCE_ADAPTER_MISBEHAVE", "hang-at:2")
-        .args(["adapter", "check", "--timeout", "1", reference_adapter()])
-        .assert()
+    adapter_check(Some("hang-at:2"), "1", reference_adapter())
         .code(2)
         .stdout(concat!(
             "ok: handshake: reference-adapter 0.1.0 (rust), capabilities: derive\n",
@@ -428,14 +435,14 @@ fn adapter_check_explains_each_violation_in_one_line_and_exits_2() {
             "ok: stop: exited with status 0\n",
         ))
         .stderr("adapter stderr:\n  reference adapter: hanging at run 2 as asked\n");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_hang_guard(started, 10);
 
-    Command::cargo_bin("harness")
-        .expect("harness binary")
-        .env("REFERENCE_ADAPTER_MISBEHAVE", "wrong-status:active/updating_password")
-        .args(["adapter", "check", "--timeout", "2", reference_adapter()])
-        .assert()
-        .code(2)
+    adapter_check(
+        Some("wrong-status:active/updating_password"),
+        "2",
+        reference_adapter(),
+    )
+    .code(2)
         .stdout(concat!(
             "ok: handshake: reference-adapter 0.1.0 (rust), capabilities: derive\n",
             "ok: ecs-openstack/active/rebooting: answered REBOOT\n",
@@ -444,10 +451,7 @@ fn adapter_check_explains_each_violation_in_one_line_and_exits_2() {
             "ok: stop: exited with status 0\n",
         ));
 
-    Command::cargo_bin("harness")
-        .expect("harness binary")
-        .args(["adapter", "check", "--timeout", "2", &fixture("exit-at-start.sh")])
-        .assert()
+    adapter_check(None, "2", &fixture("exit-at-start.sh"))
         .code(2)
         .stdout(format!(
             "error: handshake: failed to keep adapter `{}` running during start: it exited (exit status: 5)\n",
