@@ -9,7 +9,12 @@ difference. Differences listed in cases/parity/differences.json are `deliberate`
 (known, not fixed yet), each with its reason; any other is `unexplained`. Writes
 REPORT/parity.json (every step of both sides, normalised, and the differences).
 
-Exit status: 0 no unexplained difference, 1 unexplained differences, 2 set-up or usage error.
+A malfunction of a side (a 5xx from nova-local, a server stuck past the poll timeout there, a
+cleanup that left servers) is an infrastructure error: that scenario is not judged, its lines
+say INFRA, and the run exits 2; after --max-infra of them a side stops running scenarios.
+
+Exit status: 0 no unexplained difference, 1 unexplained differences, 2 set-up, usage or
+infrastructure error.
 """
 
 import argparse
@@ -77,14 +82,25 @@ def explain(known, scenario, step, diff):
     return None
 
 
-def run_side(target, scenarios, jobs, interval_s):
-    done = []
+def infra_of(records):
+    return [r["infra"] for r in records if "infra" in r]
+
+
+def run_side(target, scenarios, jobs, interval_s, max_infra):
+    """Every scenario on one side. After ``max_infra`` infrastructure errors the rest are not
+    run (a referee that stalls would only produce more of them)."""
+    done, infra = [], []
 
     def one(sc):
+        if len(infra) >= max_infra:
+            return [{"name": "<infra>", "infra": f"not run: {target.name} had {len(infra)} "
+                     "infrastructure errors before"}], {}
         result = run_scenario(target, sc, interval_s)
+        infra.extend(infra_of(result[0]))
         done.append(sc["name"])
         if len(done) % 20 == 0 or len(done) == len(scenarios):
-            print(f"parity: {target.name}: {len(done)}/{len(scenarios)} scenarios",
+            print(f"parity: {target.name}: {len(done)}/{len(scenarios)} scenarios"
+                  f"{f', {len(infra)} infrastructure errors' if infra else ''}",
                   file=sys.stderr, flush=True)
         return result
 
@@ -97,6 +113,18 @@ def run_side(target, scenarios, jobs, interval_s):
     return results
 
 
+def left_behind(target, scenarios):
+    """Servers of these scenarios still there after the run (every scenario deletes its own):
+    a cleanup that failed silently would slow nova-local down until it stalls."""
+    code, body, _ = target.session("admin").call("GET", "/servers?all_tenants=1&limit=1000")
+    if code != 200:
+        return [f"{target.name}: listing every server answered {code}"]
+    prefixes = tuple(sc["name"] + "-" for sc in scenarios)
+    names = sorted(s["name"] for s in body["servers"] if s["name"].startswith(prefixes))
+    return [f"{target.name}: {len(names)} server(s) left after the run: {', '.join(names[:10])}"
+            ] if names else []
+
+
 def id_names(env):
     return {v: k for k, v in env.items()
             if isinstance(v, str) and len(v) >= 8 and k not in CONSTANTS}
@@ -106,6 +134,11 @@ def diff_scenarios(scenarios, fake, nova, known):
     rows = []
     for sc in scenarios:
         (rf, ef), (rn, en) = fake[sc["name"]], nova[sc["name"]]
+        infra = [f"fake: {m}" for m in infra_of(rf)] + [f"nova: {m}" for m in infra_of(rn)]
+        if infra:  # a malfunction, not a finding: the scenario is not judged
+            rows.append({"scenario": sc["name"], "title": sc["title"], "file": sc["file"],
+                         "infra": infra, "steps": []})
+            continue
         nf, nn = id_names(ef), id_names(en)
         steps = []
         for i in range(max(len(rf), len(rn))):
@@ -131,10 +164,15 @@ def print_table(rows, out=sys.stdout):
     w = max(len(r["scenario"]) for r in rows)
     print(f"{'scenario':<{w}}  steps  same  unexplained  open  deliberate", file=out)
     for r in rows:
+        if r.get("infra"):
+            print(f"{r['scenario']:<{w}}  not judged: infrastructure error", file=out)
+            continue
         same = sum(not s["differences"] for s in r["steps"])
         print(f"{r['scenario']:<{w}}  {len(r['steps']):>5}  {same:>4}  {count(r, 'unexplained'):>11}"
               f"  {count(r, 'open'):>4}  {count(r, 'deliberate'):>10}", file=out)
     for r in rows:
+        for m in r.get("infra", []):
+            print(f"{'INFRA':<11} {r['scenario']}: {m}", file=out)
         for s in r["steps"]:
             for d in s["differences"]:
                 where = f"{r['scenario']} / {s['name']} ({s['request']} @ {s['microversion']})"
@@ -151,6 +189,9 @@ def parse_args(argv):
     p.add_argument("--jobs", type=int, default=4, help="scenarios run at once per side (4)")
     p.add_argument("--delay-ms", type=int, default=50, help="nova-local's --delay-ms (50)")
     p.add_argument("--step-ms", type=int, default=40, help="fake-server's --step-ms (40)")
+    p.add_argument("--max-infra", type=int, default=3,
+                   help="stop running scenarios on a side after this many infrastructure "
+                        "errors (3)")
     return p.parse_args(argv)
 
 
@@ -170,9 +211,10 @@ def main(argv):
     try:
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             # Polling is most of nova-local's load: 100 ms there (4 scenarios at once).
-            ff = pool.submit(run_side, fake, scenarios, opts.jobs, 0.01)
-            nf = pool.submit(run_side, nova, scenarios, opts.jobs, 0.1)
+            ff = pool.submit(run_side, fake, scenarios, opts.jobs, 0.01, opts.max_infra)
+            nf = pool.submit(run_side, nova, scenarios, opts.jobs, 0.1, opts.max_infra)
             fake_res, nova_res = ff.result(), nf.result()
+        left = left_behind(fake, scenarios) + left_behind(nova, scenarios)
     finally:
         fake.close()
         nova.close()
@@ -181,13 +223,23 @@ def main(argv):
     total = {v: sum(d["verdict"] == v for r in rows for s in r["steps"] for d in s["differences"])
              for v in ("unexplained", "open", "deliberate")}
     steps = sum(len(r["steps"]) for r in rows)
+    not_judged = [r["scenario"] for r in rows if r.get("infra")]
+    total["infrastructure"] = len(not_judged) + len(left)
+    for m in left:
+        print(f"{'INFRA':<11} {m}")
     print(f"parity: {len(rows)} scenarios, {steps} steps, {total['unexplained']} unexplained, "
-          f"{total['open']} open, {total['deliberate']} deliberate differences "
+          f"{total['open']} open, {total['deliberate']} deliberate differences, "
+          f"{len(not_judged)} scenarios not judged (infrastructure errors) "
           f"in {time.monotonic() - started:.1f} s")
     os.makedirs(opts.report, exist_ok=True)
     with open(os.path.join(opts.report, "parity.json"), "w") as f:
-        json.dump({"format_version": 1, "totals": total, "scenarios": rows}, f, indent=1)
+        json.dump({"format_version": 2, "totals": total, "left_behind": left, "scenarios": rows},
+                  f, indent=1)
     print(f"report: {os.path.join(opts.report, 'parity.json')}")
+    if total["infrastructure"]:
+        print("parity: infrastructure errors (INFRA lines): the run is not a valid comparison",
+              file=sys.stderr)
+        return 2
     return 1 if total["unexplained"] else 0
 
 

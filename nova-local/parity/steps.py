@@ -9,6 +9,7 @@ parsed body, the values of the step's `compare` paths, and, for a step with `pol
 import copy
 import re
 import time
+import urllib.parse
 
 # Nova's fixture images (nova/tests/fixtures/glance.py), which both sides serve.
 CONSTANTS = {
@@ -21,7 +22,12 @@ POLL_TIMEOUT_S = 60
 
 
 class StepError(Exception):
-    """A scenario that cannot go on (a missing variable, a poll timeout)."""
+    """A scenario that cannot go on (a missing variable, a poll timeout on fake-server)."""
+
+
+class InfraError(Exception):
+    """The referee malfunctioned (a 5xx from nova-local, a server stuck past the poll timeout):
+    the scenario says nothing about the fake and is reported apart, never as a difference."""
 
 
 def fill(value, env):
@@ -103,7 +109,7 @@ def transient(state):
     return state[2] is not None or state[1] in ("building", "deleted")
 
 
-def poll(session, server_id, until, interval_s, microversion):
+def poll(session, server_id, until, interval_s, microversion, referee=False):
     """(status, vm_state, task_state) until stable (no task, not building) or gone (404).
 
     With ``until`` (a list of statuses), polls on until one of them shows, for actions such as
@@ -113,6 +119,8 @@ def poll(session, server_id, until, interval_s, microversion):
     deadline = time.monotonic() + POLL_TIMEOUT_S
     while True:
         code, body, _ = session.call("GET", f"/servers/{server_id}", microversion=microversion)
+        if code >= 500 and referee:
+            raise InfraError(f"nova answered {code} to GET /servers/{server_id}: {str(body)[:300]}")
         now = ["gone", None, None] if code == 404 else state_of(body)
         if not seen or seen[-1] != now:
             seen.append(now)
@@ -120,9 +128,23 @@ def poll(session, server_id, until, interval_s, microversion):
         if stable and (not until or now[0] in until or now[0] == "gone"):
             return seen
         if time.monotonic() > deadline:
+            if referee:
+                raise InfraError(f"server {server_id} still {now} after {POLL_TIMEOUT_S} s "
+                                 f"(seen: {seen})")
             seen.append(["timeout", None, None])
             return seen
         time.sleep(interval_s)
+
+
+def checked(target, session):
+    """``session.call``, but a 5xx from the referee (nova-local) raises ``InfraError``."""
+    def call(method, path, body=None, microversion=None):
+        code, parsed, headers = session.call(method, path, body, microversion)
+        if code >= 500 and target.referee:
+            raise InfraError(f"{target.name} answered {code} to {method} {path}: "
+                             f"{str(parsed)[:300]}")
+        return code, parsed, headers
+    return call
 
 
 def run_step(target, step, scenario, env, interval_s):
@@ -130,14 +152,15 @@ def run_step(target, step, scenario, env, interval_s):
     step = expand(step, scenario)
     mv = step.get("microversion", scenario.get("microversion", "2.1"))
     session = target.session(step.get("user", scenario.get("user", "demo")))
+    call = checked(target, session)
     env.setdefault("project_id", session.project_id)
     path = fill(step["path"], env)
     body = fill(step.get("body"), env)
     before = None
     if step.get("poll") and step["poll"] in env:
-        _, shown, _ = session.call("GET", f"/servers/{env[step['poll']]}", microversion=mv)
+        _, shown, _ = call("GET", f"/servers/{env[step['poll']]}", microversion=mv)
         before = state_of(shown)
-    code, parsed, _ = session.call(step["method"], path, body, microversion=mv)
+    code, parsed, _ = call(step["method"], path, body, microversion=mv)
     record = {"name": step["name"], "request": f"{step['method']} {step['path']}",
               "microversion": mv, "status": code, "body": parsed}
     if code < 400:
@@ -150,50 +173,69 @@ def run_step(target, step, scenario, env, interval_s):
         server_id = env.get(step["poll"])
         if server_id is None:
             raise StepError(f"step {step['name']}: no server saved as `{step['poll']}`")
-        record["states"] = poll(session, server_id, step.get("until"), interval_s, mv)
+        record["states"] = poll(session, server_id, step.get("until"), interval_s, mv,
+                                target.referee)
         record["before"] = before
     if step.get("compare"):
         record["values"] = {p: lookup(parsed, p) for p in step["compare"]}
     for var, where in step.get("save_after", {}).items():
-        _, shown, _ = session.call("GET", fill(where["get"], env), microversion=mv)
+        _, shown, _ = call("GET", fill(where["get"], env), microversion=mv)
         env[var] = lookup(shown, where["at"])
     return record
 
 
 def cleanup(target, scenario):
-    """Deletes every server named `<scenario>-...` in any project (not compared)."""
+    """Deletes every server named `<scenario>-...` in any project (not compared). Servers still
+    there after the poll timeout are an ``InfraError`` on the referee, a ``StepError`` on the fake."""
     admin = target.session("admin")
     # `<scenario>-<one word>`: scenario `m-error-shelve` must not delete `m-error-shelve-offload-s`.
-    pattern = f"^{re.escape(scenario['name'])}-[^-]+$"
+    # Quoted: a bare `+` in a query string is a space (the pattern then matched nothing, the
+    # servers of every scenario stayed, and nova-local slowed until creates timed out).
+    pattern = urllib.parse.quote(f"^{re.escape(scenario['name'])}-[^-]+$", safe="")
     code, body, _ = admin.call("GET", f"/servers?all_tenants=1&name={pattern}", microversion="2.1")
+    if code != 200:
+        raise (InfraError if target.referee else StepError)(
+            f"cleanup: listing {scenario['name']}'s servers answered {code}")
     ids = [s["id"] for s in (body or {}).get("servers", [])] if code == 200 else []
     for sid in ids:
         admin.call("POST", f"/servers/{sid}/action", {"os-resetState": {"state": "active"}})
         admin.call("POST", f"/servers/{sid}/action", {"unlock": None})
         admin.call("DELETE", f"/servers/{sid}")
     deadline = time.monotonic() + POLL_TIMEOUT_S
-    for sid in ids:
-        while time.monotonic() < deadline:
+    left = list(ids)
+    while left and time.monotonic() < deadline:
+        for sid in list(left):
             code, body, _ = admin.call("GET", f"/servers/{sid}")
             if code == 404:
-                break
-            if state_of(body)[1] == "soft-delete":
+                left.remove(sid)
+            elif state_of(body)[1] == "soft-delete":
                 admin.call("POST", f"/servers/{sid}/action", {"forceDelete": None})
-            time.sleep(0.05)
+        time.sleep(0.05)
+    if left:
+        error = InfraError if target.referee else StepError
+        raise error(f"cleanup: {len(left)} server(s) of {scenario['name']} not gone after "
+                    f"{POLL_TIMEOUT_S} s: {left}")
 
 
 def run_scenario(target, scenario, interval_s):
-    """All steps of one scenario on one side: (records, saved values); an `error` record ends it."""
+    """All steps of one scenario on one side: (records, saved values). An `error` record ends
+    the scenario (a difference if the sides differ); an `infra` record marks a malfunction of
+    the referee (the scenario is not judged)."""
     env = dict(CONSTANTS)
     records = []
     try:
         for step in scenario["steps"]:
             records.append(run_step(target, step, scenario, env, interval_s))
     except Exception as e:  # noqa: BLE001 - recorded and reported as this scenario's error
-        records.append({"name": "<error>", "error": f"{type(e).__name__}: {e}"})
+        if isinstance(e, InfraError) or (target.referee and isinstance(e, OSError)):
+            records.append({"name": "<infra>", "infra": f"{type(e).__name__}: {e}"})
+        else:
+            records.append({"name": "<error>", "error": f"{type(e).__name__}: {e}"})
     finally:
         try:
             cleanup(target, scenario)
+        except InfraError as e:
+            records.append({"name": "<infra>", "infra": str(e)})
         except Exception as e:  # noqa: BLE001
             records.append({"name": "<cleanup>", "error": f"{type(e).__name__}: {e}"})
     return records, env

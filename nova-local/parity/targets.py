@@ -58,8 +58,12 @@ class Session:
 
 
 class Target:
-    def __init__(self, name, proc, auth_url, tmp):
+    """One side. ``referee`` (nova-local): its 5xx answers and stuck servers are infrastructure
+    errors, not differences (see steps.InfraError)."""
+
+    def __init__(self, name, proc, auth_url, tmp, referee=False):
         self.name = name
+        self.referee = referee
         self.proc = proc
         self.auth_url = auth_url
         self.tmp = tmp
@@ -143,4 +147,4 @@ def start_nova(delay_ms, extra_args=()):
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     m = _read_ready(proc, "nova-local", r"^(\{.*\})$", 900)
     info = json.loads(m.group(1))["nova_local"]
-    return Target("nova", proc, info["auth_url"], tmp)
+    return Target("nova", proc, info["auth_url"], tmp, referee=True)
