@@ -5,6 +5,7 @@ mod derivation;
 mod filters;
 mod identity;
 mod lifecycle;
+mod list_order;
 mod listing;
 mod nova_behaviour;
 mod support;

@@ -5,7 +5,10 @@
 //! others, as Nova strips them; a `status` filter replaces them), `name` (a regular
 //! expression, searched unanchored like Nova's `REGEXP` filter), `flavor` and `image` (exact
 //! ids), `changes-since` / `changes-before` (2.66+) on the last update time, `deleted`
-//! (admins), `all_tenants`, `project_id` / `tenant_id`. Deleted rows (tombstones of destroyed
+//! (admins), `all_tenants`, `project_id` / `tenant_id`, `host` (admins; the fake's one host is
+//! `fake-host`), `ip` / `ip6` (2.5+ for non-admins; regular expressions matched at the start of
+//! a fixed address, as `compute.api._ip_filter` does; the fake has IPv4 addresses only). Order:
+//! newest first, or `sort_key` / `sort_dir` (see [`super::sorting`]). Deleted rows (tombstones of destroyed
 //! servers, and soft-deleted servers) are hidden unless `deleted=True` is asked for, or
 //! `changes-since` / `changes-before` is given without `deleted` (Nova then lists deleted rows
 //! too, so pollers see servers go away).
@@ -22,7 +25,9 @@ use super::super::journal::ListedIds;
 use super::super::render::typed_json;
 use super::route::Ctx;
 use super::servers::view_ctx;
-use super::view::{Brief, DETAIL_BYTES, ViewCtx};
+use super::sorting::SortOrder;
+use super::view::{Brief, DETAIL_BYTES, ViewCtx, is_scheduled};
+use super::view_parts::Ip;
 use crate::domain::{Server, ServerId, StatusFilter, VmState};
 
 /// Nova's `max_limit`.
@@ -62,6 +67,11 @@ struct Selection {
     flavor: Option<String>,
     /// `?image=`: the image id, compared exactly.
     image: Option<String>,
+    /// `?host=` (admins only; ignored for others, as Nova strips it).
+    host: Option<String>,
+    /// `?ip=` / `?ip6=`: anchored at the start of an address; either one matching selects.
+    ip: Option<Regex>,
+    ip6: Option<Regex>,
 }
 
 impl Selection {
@@ -92,9 +102,55 @@ impl Selection {
                     .as_ref()
                     .is_some_and(|t| self.task_states.iter().any(|w| w == t.as_str())))
             && self.name.as_ref().is_none_or(|re| re.is_match(&s.name))
+            && self
+                .host
+                .as_ref()
+                .is_none_or(|h| h == "fake-host" && is_scheduled(s))
+            && self.ip_matches(s)
             && self.changes_since.is_none_or(|t| s.updated_unix >= t)
             && self.changes_before.is_none_or(|t| s.updated_unix <= t)
     }
+}
+
+impl Selection {
+    /// `ip` / `ip6`: a server with an address one of them matches (the fake's only address is
+    /// the IPv4 one of a server on the `private` network, shown once it is built).
+    fn ip_matches(&self, s: &Server) -> bool {
+        if self.ip.is_none() && self.ip6.is_none() {
+            return true;
+        }
+        let shown =
+            s.networked && !matches!(s.vm_state, Some(VmState::Building | VmState::Deleted));
+        shown
+            && self
+                .ip
+                .as_ref()
+                .is_some_and(|re| re.is_match(&Ip(s.seq).to_string()))
+    }
+}
+
+/// A regular-expression query parameter; `anchored` matches at the start only (Python's
+/// `re.match`), else anywhere (`re.search`).
+fn regex_param(req: &ApiRequest, name: &str, anchored: bool) -> Result<Option<Regex>, ApiResponse> {
+    let Some(pattern) = req.query_last(name) else {
+        return Ok(None);
+    };
+    let source = if anchored {
+        format!("^(?:{pattern})")
+    } else {
+        pattern.clone()
+    };
+    RegexBuilder::new(&source)
+        .size_limit(1 << 20)
+        .build()
+        .map(Some)
+        .map_err(|e| {
+            bad_request(format!(
+                "Invalid input for query parameters {name}. Value: {pattern}. \
+                 Not a valid regular expression: {}",
+                e.to_string().lines().last().unwrap_or_default()
+            ))
+        })
 }
 
 /// An ISO 8601 time as Nova's `date-time` query format accepts it (zone optional, UTC when
@@ -189,20 +245,12 @@ fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
             Vec::new()
         }
     };
-    let name = match req.query_last("name") {
-        None => None,
-        Some(pattern) => Some(
-            RegexBuilder::new(&pattern)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| {
-                    bad_request(format!(
-                        "Invalid input for query parameters name. Value: {pattern}. \
-                         Not a valid regular expression: {}",
-                        e.to_string().lines().last().unwrap_or_default()
-                    ))
-                })?,
-        ),
+    let name = regex_param(req, "name", false)?;
+    let ip = regex_param(req, "ip", true)?;
+    let ip6 = if admin || ctx.mv.at_least(5) {
+        regex_param(req, "ip6", true)?
+    } else {
+        None
     };
     Ok(Selection {
         project,
@@ -215,6 +263,9 @@ fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
         changes_before,
         flavor: req.query_last("flavor"),
         image: req.query_last("image"),
+        host: req.query_last("host").filter(|_| admin),
+        ip,
+        ip6,
     })
 }
 
@@ -241,14 +292,33 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
     // Nova looks the marker up by id among every instance (`_instance_get_by_uuid`, read
     // deleted), so any existing server is a valid marker, matching the filters or not.
     let marker_id = marker.as_deref().map(ServerId::new);
+    let order = match SortOrder::from_request(req, ctx.mv, ctx.who.is_admin()) {
+        Ok(o) => o,
+        Err(resp) => return resp,
+    };
+    // Sorted by request: every row is read and sorted, the marker placed by its own values.
+    let start = if order.is_some() {
+        None
+    } else {
+        marker_id.as_ref()
+    };
     let Some(after) = inner
         .cloud
-        .servers_after(marker_id.as_ref(), selection.rows != Rows::Live)
+        .servers_after(start, order.is_some() || selection.rows != Rows::Live)
     else {
         let m = marker.unwrap_or_default();
         return bad_request(format!("marker [{m}] not found"));
     };
-    let page: Vec<&Server> = after.filter(|s| selection.matches(s)).take(limit).collect();
+    let page: Vec<&Server> = match order {
+        None => after.filter(|s| selection.matches(s)).take(limit).collect(),
+        Some(order) => match sorted_page(after, marker_id.as_ref(), &selection, &order, limit) {
+            Some(page) => page,
+            None => {
+                let m = marker.unwrap_or_default();
+                return bad_request(format!("marker [{m}] not found"));
+            }
+        },
+    };
     let listed = ListedIds::new(page.iter().map(|s| s.id.as_str()));
     let next = (!page.is_empty() && page.len() == limit).then(|| {
         let last = page[page.len() - 1].id.as_str();
@@ -299,6 +369,36 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
     };
     inner.observed.listed = Some(listed);
     resp
+}
+
+/// One page in a requested order: the matching servers sorted, those after the marker (by
+/// the order's comparison, so a marker need not match the filters), at most `limit`. `None`
+/// when the marker is no server at all. `rows` holds every server, deleted ones included.
+fn sorted_page<'a>(
+    rows: impl Iterator<Item = &'a Server>,
+    marker: Option<&ServerId>,
+    selection: &Selection,
+    order: &SortOrder,
+    limit: usize,
+) -> Option<Vec<&'a Server>> {
+    let mut marker_row = None;
+    let mut matching = Vec::new();
+    for s in rows {
+        if marker == Some(&s.id) {
+            marker_row = Some(s);
+        }
+        if selection.matches(s) {
+            matching.push(s);
+        }
+    }
+    if marker.is_some() && marker_row.is_none() {
+        return None;
+    }
+    matching.sort_by(|a, b| order.compare(a, b));
+    let skip = marker_row.map_or(0, |m| {
+        matching.partition_point(|s| order.compare(s, m) != std::cmp::Ordering::Greater)
+    });
+    Some(matching.into_iter().skip(skip).take(limit).collect())
 }
 
 /// `{"servers": […], "servers_links"?: [{"href", "rel": "next"}]}`.

@@ -12,6 +12,7 @@ mod requests;
 mod route;
 mod schemas;
 mod servers;
+mod sorting;
 mod view;
 mod view_parts;
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub(crate) fn shows_progress(status: &Status) -> bool {
     )
 }
 
-fn is_scheduled(s: &Server) -> bool {
+pub(crate) fn is_scheduled(s: &Server) -> bool {
     !matches!(
         s.vm_state,
         Some(VmState::Building) | Some(VmState::ShelvedOffloaded) | None
