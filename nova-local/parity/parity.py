@@ -1,7 +1,7 @@
 """Parity: fake-server (--profile nova) measured against upstream Nova (nova-local), as data.
 
     nova-local/parity/run [--fake-bin target/debug/fake-server] [--report reports/parity]
-                          [--only GLOB] [--jobs N] [SCENARIO.json ...]
+                          [--only GLOB] [--quick] [--jobs N] [SCENARIO.json ...]
 
 Runs every scenario of cases/parity/ (or the files given) against both sides, compares them
 step by step (compare.py says what is compared) and prints one row per scenario, then every
@@ -31,6 +31,7 @@ from steps import CONSTANTS, run_scenario
 from targets import ROOT, SetupError, start_fake, start_nova
 
 CASES = os.path.join(ROOT, "cases", "parity")
+SCENARIO_KEYS = {"name", "title", "microversion", "user", "exclusive", "quick", "steps"}
 STEP_KEYS = {"name", "method", "path", "body", "microversion", "user", "save", "save_after",
              "poll", "until", "compare", "create", "action", "server", "delete"}
 
@@ -48,6 +49,11 @@ def load_scenarios(paths):
             for key in ("name", "title", "steps"):
                 if key not in sc:
                     raise SetupError(f"{where}: missing `{key}`")
+            unknown = set(sc) - SCENARIO_KEYS
+            if unknown:
+                raise SetupError(f"{where}: unknown field(s) {sorted(unknown)}")
+            if not isinstance(sc.get("quick", True), bool):
+                raise SetupError(f"{where}.quick: true or false")
             if sc["name"] in names:
                 raise SetupError(f"{where}: name `{sc['name']}` is used twice")
             names.add(sc["name"])
@@ -130,6 +136,17 @@ def id_names(env):
             if isinstance(v, str) and len(v) >= 8 and k not in CONSTANTS}
 
 
+def judge(known, scenario, step, diffs):
+    """Gives each difference its verdict from differences.json (and counts the entry used)."""
+    for d in diffs:
+        e = explain(known, scenario, step, d)
+        d["verdict"] = e["status"] if e else "unexplained"
+        d.pop("reason", None)
+        if e:
+            d["reason"] = e["reason"]
+            e["used"] = e.get("used", 0) + 1
+
+
 def diff_scenarios(scenarios, fake, nova, known):
     rows = []
     for sc in scenarios:
@@ -145,11 +162,7 @@ def diff_scenarios(scenarios, fake, nova, known):
             a = rf[i] if i < len(rf) else {"name": "<missing>", "error": "no such step ran"}
             b = rn[i] if i < len(rn) else {"name": "<missing>", "error": "no such step ran"}
             diffs = compare_step(a, b, nf, nn)
-            for d in diffs:
-                e = explain(known, sc["name"], a["name"], d)
-                d["verdict"] = e["status"] if e else "unexplained"
-                if e:
-                    d["reason"] = e["reason"]
+            judge(known, sc["name"], a["name"], diffs)
             steps.append({"name": a["name"], "request": a.get("request"),
                           "microversion": a.get("microversion"),
                           "fake": normalise(a, nf), "nova": normalise(b, nn), "differences": diffs,
@@ -186,23 +199,76 @@ def parse_args(argv):
     p.add_argument("--fake-bin", default=os.path.join(ROOT, "target", "debug", "fake-server"))
     p.add_argument("--report", default=os.path.join(ROOT, "reports", "parity"))
     p.add_argument("--only", default="*", help="run only scenarios whose name matches GLOB")
+    p.add_argument("--quick", action="store_true",
+                   help="leave out scenarios marked \"quick\": false (CI's selection: every "
+                        "file, every action and every starting state; see cases/parity/README.md)")
     p.add_argument("--jobs", type=int, default=4, help="scenarios run at once per side (4)")
     p.add_argument("--delay-ms", type=int, default=50, help="nova-local's --delay-ms (50)")
     p.add_argument("--step-ms", type=int, default=40, help="fake-server's --step-ms (40)")
+    p.add_argument("--rejudge", metavar="PARITY_JSON",
+                   help="run nothing: judge the differences of a saved report again with the "
+                        "current differences.json and print its table")
     p.add_argument("--max-infra", type=int, default=3,
                    help="stop running scenarios on a side after this many infrastructure "
                         "errors (3)")
     return p.parse_args(argv)
 
 
+def summarise(rows, left, known, started, report_dir):
+    """Prints the table and totals, writes the report; returns the exit status."""
+    print_table(rows)
+    total = {v: sum(d["verdict"] == v for r in rows for s in r["steps"] for d in s["differences"])
+             for v in ("unexplained", "open", "deliberate")}
+    steps = sum(len(r["steps"]) for r in rows)
+    not_judged = [r["scenario"] for r in rows if r.get("infra")]
+    total["infrastructure"] = len(not_judged) + len(left)
+    for m in left:
+        print(f"{'INFRA':<11} {m}")
+    for e in known:
+        if not e.get("used") and any(fnmatch.fnmatch(r["scenario"], e["scenario"]) for r in rows):
+            print(f"{'UNUSED':<11} differences.json entry matched nothing here: "
+                  f"{e['scenario']} / {e.get('step', '*')} {e['kind']} {e.get('contains', '')!r}")
+    print(f"parity: {len(rows)} scenarios, {steps} steps, {total['unexplained']} unexplained, "
+          f"{total['open']} open, {total['deliberate']} deliberate differences, "
+          f"{len(not_judged)} scenarios not judged (infrastructure errors) "
+          f"in {time.monotonic() - started:.1f} s")
+    if report_dir:
+        os.makedirs(report_dir, exist_ok=True)
+        with open(os.path.join(report_dir, "parity.json"), "w") as f:
+            json.dump({"format_version": 2, "totals": total, "left_behind": left,
+                       "scenarios": rows}, f, indent=1)
+        print(f"report: {os.path.join(report_dir, 'parity.json')}")
+    if total["infrastructure"]:
+        print("parity: infrastructure errors (INFRA lines): the run is not a valid comparison",
+              file=sys.stderr)
+        return 2
+    return 1 if total["unexplained"] else 0
+
+
+def rejudge(path, known):
+    try:
+        with open(path) as f:
+            report = json.load(f)
+    except (OSError, ValueError) as e:
+        raise SetupError(f"{path}: cannot read the report: {e}")
+    rows = report["scenarios"]
+    for r in rows:
+        for s in r["steps"]:
+            judge(known, r["scenario"], s["name"], s["differences"])
+    return summarise(rows, report.get("left_behind", []), known, time.monotonic(), None)
+
+
 def main(argv):
     opts = parse_args(argv)
+    known = load_known(os.path.join(CASES, "differences.json"))
+    if opts.rejudge:
+        return rejudge(opts.rejudge, known)
     files = opts.files or sorted(f for f in glob.glob(os.path.join(CASES, "*.json"))
                                  if not f.endswith("differences.json"))
-    scenarios = [s for s in load_scenarios(files) if fnmatch.fnmatch(s["name"], opts.only)]
+    scenarios = [s for s in load_scenarios(files) if fnmatch.fnmatch(s["name"], opts.only)
+                 and (s.get("quick", True) or not opts.quick)]
     if not scenarios:
         raise SetupError(f"no scenario matches `{opts.only}` in {len(files)} file(s)")
-    known = load_known(os.path.join(CASES, "differences.json"))
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         fake_f = pool.submit(start_fake, opts.fake_bin, opts.step_ms)
@@ -219,28 +285,7 @@ def main(argv):
         fake.close()
         nova.close()
     rows = diff_scenarios(scenarios, fake_res, nova_res, known)
-    print_table(rows)
-    total = {v: sum(d["verdict"] == v for r in rows for s in r["steps"] for d in s["differences"])
-             for v in ("unexplained", "open", "deliberate")}
-    steps = sum(len(r["steps"]) for r in rows)
-    not_judged = [r["scenario"] for r in rows if r.get("infra")]
-    total["infrastructure"] = len(not_judged) + len(left)
-    for m in left:
-        print(f"{'INFRA':<11} {m}")
-    print(f"parity: {len(rows)} scenarios, {steps} steps, {total['unexplained']} unexplained, "
-          f"{total['open']} open, {total['deliberate']} deliberate differences, "
-          f"{len(not_judged)} scenarios not judged (infrastructure errors) "
-          f"in {time.monotonic() - started:.1f} s")
-    os.makedirs(opts.report, exist_ok=True)
-    with open(os.path.join(opts.report, "parity.json"), "w") as f:
-        json.dump({"format_version": 2, "totals": total, "left_behind": left, "scenarios": rows},
-                  f, indent=1)
-    print(f"report: {os.path.join(opts.report, 'parity.json')}")
-    if total["infrastructure"]:
-        print("parity: infrastructure errors (INFRA lines): the run is not a valid comparison",
-              file=sys.stderr)
-        return 2
-    return 1 if total["unexplained"] else 0
+    return summarise(rows, left, known, started, opts.report)
 
 
 if __name__ == "__main__":
