@@ -70,6 +70,8 @@ pub(crate) enum Format {
     Ipv6,
     /// `name`: printable, no leading or trailing whitespace (raises `InvalidName`).
     Name,
+    /// `base64`: what Python's lenient `base64.decodebytes` accepts.
+    Base64,
 }
 
 impl Format {
@@ -79,6 +81,7 @@ impl Format {
             Format::Ipv4 => "ipv4",
             Format::Ipv6 => "ipv6",
             Format::Name => "name",
+            Format::Base64 => "base64",
         }
     }
 }
@@ -380,6 +383,30 @@ fn check_additional(schema: &Schema, v: &Json) -> Option<Failure> {
     fail(v, message)
 }
 
+/// CPython's `binascii.a2b_base64` in its default (non-strict) mode, which Nova's `base64`
+/// format checker calls: characters outside the alphabet are skipped, a complete padding ends
+/// the input, and the data characters must otherwise come in groups of four.
+fn decodes_as_base64(s: &str) -> bool {
+    let mut quad_pos = 0u32;
+    let mut pads = 0u32;
+    for c in s.bytes() {
+        if c == b'=' {
+            if quad_pos >= 2 {
+                pads += 1;
+                if quad_pos + pads >= 4 {
+                    return true;
+                }
+            }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' {
+            pads = 0;
+            quad_pos = (quad_pos + 1) % 4;
+        }
+    }
+    quad_pos == 0
+}
+
 fn check_format(f: Format, v: &Json) -> Option<Failure> {
     let Json::String(s) = v else {
         // Formats constrain strings only, except Nova's `name`, which raises on a non-string.
@@ -390,6 +417,7 @@ fn check_format(f: Format, v: &Json) -> Option<Failure> {
         Format::Ipv4 => s.parse::<Ipv4Addr>().is_ok(),
         Format::Ipv6 => !s.contains('%') && s.parse::<Ipv6Addr>().is_ok(),
         Format::Name => is_valid_name(s),
+        Format::Base64 => decodes_as_base64(s),
     };
     match (ok, f) {
         (true, _) => None,
@@ -443,6 +471,24 @@ fn is_valid_name(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_is_checked_as_pythons_lenient_decoder_does() {
+        let rows = [
+            ("", true),
+            ("aGVsbG8=", true),
+            ("aGVs bG8=\n", true),
+            ("aGVsbG8", false),
+            ("aGVsbG8==", true),
+            ("aGVsbA==trailing", true),
+            ("not base64!", false),
+            ("abc!", false),
+            ("abcd", true),
+        ];
+        for (text, ok) in rows {
+            assert_eq!(super::decodes_as_base64(text), ok, "{text:?}");
+        }
+    }
+
     use super::*;
 
     fn json(s: &str) -> Json {

@@ -329,6 +329,17 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
             r#"{"server": {"name": "vm", "flavorRef": "1", "imageRef": "00000000-0000-4000-8000-000000000000", "networks": "none"}}"#.to_owned(),
             "Can not find requested image",
         ),
+        (
+            // Python's lenient base64: 9 data characters (blank and `!` skipped) are 1 too many.
+            "2.96",
+            format!(r#"{{"server": {{{base}, "networks": "none", "user_data": "not base64!"}}}}"#),
+            "Invalid input for field/attribute user_data. Value: not base64!. 'not base64!' is not a 'base64'",
+        ),
+        (
+            "2.96",
+            format!(r#"{{"server": {{{base}, "networks": "none", "availability_zone": "elsewhere"}}}}"#),
+            "The requested availability zone is not available",
+        ),
     ];
     for (mv, body, want) in rows {
         let want = want.replace("LONG", &long);
@@ -338,6 +349,16 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
             "{mv} {body}"
         );
     }
+    // Nova's metadata_items quota (128): 403, not 400.
+    let items: Vec<String> = (0..129).map(|i| format!(r#""k{i}": "v""#)).collect();
+    let many = format!(
+        r#"{{"server": {{{base}, "networks": "none", "metadata": {{{}}}}}}}"#,
+        items.join(", ")
+    );
+    assert_eq!(
+        message(&env, "POST", "/compute/v2.1/servers", &token, "2.96", &many).await,
+        (403, json!("Maximum number of metadata items exceeds 128"))
+    );
     assert_eq!(
         env.get("/compute/v2.1/servers", &token).await.body["servers"],
         json!([]),

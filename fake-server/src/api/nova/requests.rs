@@ -65,6 +65,7 @@ pub(crate) struct CreateServer {
     #[serde(rename = "accessIPv6")]
     pub(crate) access_ipv6: Option<String>,
     pub(crate) key_name: Option<String>,
+    pub(crate) availability_zone: Option<String>,
     pub(crate) security_groups: Option<Vec<NamedRef>>,
     pub(crate) min_count: Option<Scalar>,
     pub(crate) max_count: Option<Scalar>,

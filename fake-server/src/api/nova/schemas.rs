@@ -172,7 +172,10 @@ pub(crate) fn create(mv: Microversion) -> Schema {
                     .no_additional(),
             ),
         ),
-        ("user_data", Schema::string().max_length(65535)),
+        (
+            "user_data",
+            Schema::string().format(Format::Base64).max_length(65535),
+        ),
     ];
     if mv.at_least(19) {
         props.push(("description", description()));
@@ -273,7 +276,9 @@ fn rebuild(mv: Microversion) -> Schema {
         props.retain(|(n, _)| *n != "personality");
         props.push((
             "user_data",
-            Schema::of(&[Ty::String, Ty::Null]).max_length(65535),
+            Schema::of(&[Ty::String, Ty::Null])
+                .format(Format::Base64)
+                .max_length(65535),
         ));
     }
     if mv.at_least(63) {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::super::core::Inner;
-use super::super::error::{bad_request, server_not_found};
+use super::super::error::{bad_request, forbidden, server_not_found};
 use super::super::http::ApiResponse;
 use super::super::images;
 use super::super::journal::Served;
@@ -67,6 +67,9 @@ pub(crate) fn served(s: &Server, status: &Status) -> Served {
 /// The one network the fake has (the id of Nova's `NeutronFixture` network `private`).
 pub(crate) const PRIVATE_NETWORK: &str = "3cb9bc59-5699-4588-a4b1-b87f96708bc6";
 /// The `default` security group's id (as in Nova's `NeutronFixture`).
+/// Nova's default `metadata_items` quota (a create with more answers 403).
+const METADATA_ITEMS: usize = 128;
+
 pub(crate) const DEFAULT_SECURITY_GROUP: &str = "aec9df91-db1f-4e04-8ac6-e761d8461c53";
 
 /// Nova's checks after the schema, in its order: counts, network format (controller), then
@@ -118,6 +121,22 @@ fn check_create(
             ));
         }
         _ => {}
+    }
+    if server.metadata.len() > METADATA_ITEMS {
+        return Err(forbidden(format!(
+            "Maximum number of metadata items exceeds {METADATA_ITEMS}"
+        )));
+    }
+    // `zone[:host[:node]]`; the fake's one zone is Nova's default, `nova`.
+    if let Some(zone) = server.availability_zone.as_deref()
+        && zone
+            .split(':')
+            .next()
+            .is_some_and(|z| !z.is_empty() && z != "nova")
+    {
+        return Err(bad_request(
+            "The requested availability zone is not available",
+        ));
     }
     if server.key_name.is_some() {
         // The fake holds no key pairs.
