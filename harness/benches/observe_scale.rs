@@ -5,7 +5,8 @@
 //! the walk only). For each size it:
 //!
 //! 1. starts the standalone `fake-server` (release build, `--profile nova`) and seeds that many
-//!    servers of one project, in ten states, through the control plane (timed), and reads the
+//!    servers of one project, in ten states, through the control plane (timed; two `bulk`
+//!    requests, the compact form of `POST /_fake/servers`), and reads the
 //!    fake's RSS before and after, so the cost of one server is known;
 //! 2. times single `GET /servers/detail?limit=1000` pages (the first, one at a marker half way
 //!    down, `status=ACTIVE`, `changes-since`): a fake whose page cost grows with the cloud would
@@ -19,7 +20,8 @@
 //!    sent (from the fake's journal).
 //!
 //! `BENCH_HARNESS=PATH` and `BENCH_FAKE=PATH` run other builds of either binary (say, copies
-//! of an older commit's) against the same figures.
+//! of an older commit's) against the same figures; the fake must have control plane version 2
+//! (bulk seeding).
 //!
 //! Medians are printed with the ratio observe / walk. The machine is shared: read the ratios,
 //! and the load average printed with them.
@@ -43,9 +45,6 @@ const STATES: [(&str, Option<&str>); 10] = [
     ("building", Some("spawning")),
     ("active", Some("rebooting")),
 ];
-
-/// Servers per control-plane request (the fake accepts bodies up to 1 MiB).
-const SEED_BATCH: usize = 5000;
 
 fn env_list(name: &str, default: &str) -> Vec<usize> {
     std::env::var(name)
@@ -153,7 +152,6 @@ struct Seeded {
 
 async fn connect(url: &str) -> ControlPlane {
     let options = ControlPlaneOptions {
-        seed_batch: SEED_BATCH,
         timeout: Duration::from_secs(120),
         ..ControlPlaneOptions::default()
     };
@@ -166,28 +164,32 @@ async fn connect(url: &str) -> ControlPlane {
         .expect("control-plane token")
 }
 
+/// Seeds `n` servers in two bulk requests (control plane version 2): the first server of the
+/// second sits half way down the walk (listings are newest first), for the marker page.
 async fn seed(cp: &ControlPlane, fake: &Fake, n: usize) -> Seeded {
     let rss_before_kib = fake.rss_kib();
     let started = Instant::now();
     let mut middle_id = String::new();
-    let mut done = 0;
-    while done < n {
-        let chunk: Vec<(Option<String>, Option<String>, String)> = (done..n.min(done + 50_000))
-            .map(|i| {
-                let (vm, task) = STATES[i % STATES.len()];
-                (
-                    Some(vm.to_owned()),
-                    task.map(str::to_owned),
-                    format!("bench-{i}"),
-                )
+    let half = n / 2;
+    for (part, (from, count)) in [(0, half), (half, n - half)].into_iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        // Rotated so that server i is in STATES[i % 10] across both requests.
+        let states: Vec<(Option<String>, Option<String>)> = (0..STATES.len())
+            .map(|k| {
+                let (vm, task) = STATES[(from + k) % STATES.len()];
+                (Some(vm.to_owned()), task.map(str::to_owned))
             })
             .collect();
-        let seeded = cp.seed(&chunk).await.expect("seeding succeeds");
-        // Listings are newest first: the server seeded at n/2 sits half way down the walk.
-        if (done..done + chunk.len()).contains(&(n / 2)) {
-            middle_id = seeded[n / 2 - done].id.clone();
+        let prefix = format!("bench-{part}-");
+        let seeded = cp
+            .seed_bulk(count, &states, &prefix)
+            .await
+            .expect("seeding succeeds");
+        if part == 1 {
+            middle_id = seeded.first_id;
         }
-        done += chunk.len();
     }
     Seeded {
         took: started.elapsed(),

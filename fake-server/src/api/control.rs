@@ -17,10 +17,44 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// The control plane's version in `GET /_fake/`: 2 added `POST /_fake/servers` `bulk`.
+pub(crate) const CONTROL_PLANE_VERSION: u32 = 2;
+
+/// Bulk seeds are refused above this many servers (a typo should not eat the machine).
+pub(crate) const MAX_BULK_COUNT: usize = 10_000_000;
+
+/// `POST /_fake/servers`: either `servers` (one item per server) or `bulk`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SeedBody {
-    servers: Vec<SeedServer>,
+    #[serde(default)]
+    servers: Option<Vec<SeedServer>>,
+    #[serde(default)]
+    bulk: Option<BulkSeed>,
+}
+
+/// `{"bulk": {"count", "states", "name_prefix"?, "user"?, "project_id"?}}`: `count` servers,
+/// server `i` in `states[i % states.len()]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkSeed {
+    count: usize,
+    states: Vec<BulkState>,
+    #[serde(default)]
+    name_prefix: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    project_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkState {
+    vm_state: Option<String>,
+    task_state: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    power_state: Option<Option<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +241,7 @@ fn info(api: &Api, inner: &Inner, base: &str) -> ApiResponse {
         200,
         &json!({"fake_server": {
             "version": env!("CARGO_PKG_VERSION"),
+            "control_plane_version": CONTROL_PLANE_VERSION,
             "profile": api.config.deriver.profile().as_str(),
             "engine": api.config.engine,
             "identity_url": format!("{base}/identity/v3"),
@@ -246,8 +281,71 @@ fn seed(api: &Api, inner: &mut Inner, body: &[u8]) -> ApiResponse {
         Ok(b) => b,
         Err(e) => return e,
     };
-    let mut out = Vec::with_capacity(body.servers.len());
-    for (index, s) in body.servers.into_iter().enumerate() {
+    match (body.servers, body.bulk) {
+        (Some(servers), None) => seed_items(api, inner, servers),
+        (None, Some(bulk)) => seed_bulk(inner, bulk),
+        _ => bad_request(
+            "Give either `servers` (one item per server) or `bulk` (a count and states), not both",
+        ),
+    }
+}
+
+/// `{"bulk": …}`: answers `{"bulk": {"count", "project_id", "first_id", "last_id"}}`.
+fn seed_bulk(inner: &mut Inner, bulk: BulkSeed) -> ApiResponse {
+    if !(1..=MAX_BULK_COUNT).contains(&bulk.count) {
+        return bad_request(format!(
+            "Invalid bulk: count must be between 1 and {MAX_BULK_COUNT}, got {}",
+            bulk.count
+        ));
+    }
+    if bulk.states.is_empty() {
+        return bad_request("Invalid bulk: states must hold at least one {vm_state, task_state}");
+    }
+    let user = bulk.user.unwrap_or_else(|| "admin".to_owned());
+    let (user_id, user_project) = inner.keystone.identity_of(&user);
+    let project_id = bulk.project_id.unwrap_or(user_project);
+    let base = NewServer {
+        project_id: project_id.clone(),
+        user_id,
+        flavor_id: "1".to_owned(),
+        image_id: Some(super::nova::DEFAULT_IMAGE.to_owned()),
+        ..Default::default()
+    };
+    // One template per state; server i is a copy of template i % len with its name.
+    let templates: Vec<NewServer> = bulk
+        .states
+        .into_iter()
+        .map(|s| NewServer {
+            vm_state: s.vm_state.as_deref().map(VmState::from),
+            task_state: s.task_state.as_deref().map(TaskState::from),
+            power_state: s.power_state,
+            ..base.clone()
+        })
+        .collect();
+    let mut ids = Vec::with_capacity(2);
+    inner.cloud.reserve(bulk.count);
+    for i in 0..bulk.count {
+        let id = inner.cloud.insert(NewServer {
+            name: bulk.name_prefix.as_ref().map(|p| format!("{p}{i}")),
+            ..templates[i % templates.len()].clone()
+        });
+        if i == 0 || i + 1 == bulk.count {
+            ids.push(id);
+        }
+    }
+    let first = ids.first().map(|id| id.as_str().to_owned());
+    let last = ids.last().map(|id| id.as_str().to_owned());
+    ApiResponse::json(
+        201,
+        &json!({"bulk": {"count": bulk.count, "project_id": project_id,
+                         "first_id": first, "last_id": last}}),
+    )
+}
+
+/// `{"servers": […]}`: answers `{"servers": [{"id", "name", "project_id"}]}` in order.
+fn seed_items(api: &Api, inner: &mut Inner, servers: Vec<SeedServer>) -> ApiResponse {
+    let mut out = Vec::with_capacity(servers.len());
+    for (index, s) in servers.into_iter().enumerate() {
         let timeline = match timeline(index, s.timeline) {
             Ok(t) => t,
             Err(e) => return e,

@@ -45,11 +45,19 @@ fn pack_uuid(id: &str) -> Option<u128> {
     if b.len() != 36 || dashes.iter().any(|&i| b[i] != b'-') {
         return None;
     }
-    let hex: String = id.chars().filter(|c| *c != '-').collect();
-    if !hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    u128::from_str_radix(&hex, 16).ok()
+    // Lower-case hex only, so that unpacking gives the same text back.
+    b.iter()
+        .enumerate()
+        .filter(|(i, _)| !dashes.contains(i))
+        .map(|(_, c)| c)
+        .try_fold(0u128, |acc, c| {
+            let digit = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => return None,
+            };
+            Some(acc << 4 | u128::from(digit))
+        })
 }
 
 fn unpack_uuid(v: u128) -> String {

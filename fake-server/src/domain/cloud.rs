@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::clock::Clock;
+use super::index::Index;
 use super::lifecycle::{Action, TransitionError, create_walk, plan_action};
 use super::server::{Advance, Fault, Server, ServerId, Timeline};
 use super::state::{TaskState, VmState};
@@ -47,6 +48,16 @@ pub struct NewServer {
     pub without_network: bool,
 }
 
+/// What a listing's filters let an ordered walk skip; the caller still applies every filter
+/// to what the walk yields (see [`Cloud::servers_narrowed`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowing {
+    /// Only servers in one of these vm_states can match (`None`: any).
+    pub vm_states: Option<Vec<VmState>>,
+    /// Only servers updated at or after this time (Unix seconds) can match.
+    pub updated_since: Option<i64>,
+}
+
 /// The cloud's timing configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
@@ -88,6 +99,10 @@ pub struct Cloud {
     /// Destroyed servers (vm_state `deleted`), listed only where Nova lists deleted rows.
     tombstones: BTreeMap<u64, Server>,
     by_id: HashMap<ServerId, u64>,
+    /// Tombstones by id (a destroyed server is still a valid listing marker).
+    dead_by_id: HashMap<ServerId, u64>,
+    /// Live servers by vm_state, and the latest update per block of sequence numbers.
+    index: Index,
     moving: BTreeSet<u64>,
     next_seq: u64,
     ids: IdGenerator,
@@ -102,6 +117,8 @@ impl Cloud {
             servers: BTreeMap::new(),
             tombstones: BTreeMap::new(),
             by_id: HashMap::new(),
+            dead_by_id: HashMap::new(),
+            index: Index::default(),
             moving: BTreeSet::new(),
             next_seq: 0,
             ids: IdGenerator::from_time(),
@@ -135,12 +152,15 @@ impl Cloud {
         self.servers.clear();
         self.tombstones.clear();
         self.by_id.clear();
+        self.dead_by_id.clear();
+        self.index.clear();
         self.moving.clear();
         self.clock.reset();
     }
 
     /// Applies walks and reclaim timers up to now. Cheap when nothing is moving.
     pub fn tick(&mut self) {
+        self.reindex();
         if self.moving.is_empty() {
             return;
         }
@@ -153,6 +173,7 @@ impl Cloud {
         let mut settled = Vec::new();
         for seq in &self.moving {
             if let Some(server) = self.servers.get_mut(seq) {
+                self.index.touch(*seq, server.vm_state.clone());
                 match server.advance(now, step_ms, reclaim_ms) {
                     Advance::Removed => removed.push(*seq),
                     Advance::Alive if !server.is_moving() => settled.push(*seq),
@@ -165,6 +186,19 @@ impl Cloud {
         }
         for seq in removed {
             self.remove(seq);
+        }
+        self.reindex();
+    }
+
+    /// Re-indexes the servers changed through a `&mut Server` since the last call.
+    fn reindex(&mut self) {
+        if !self.index.is_dirty() {
+            return;
+        }
+        for seq in self.index.take_dirty() {
+            if let Some(s) = self.servers.get(&seq) {
+                self.index.add(seq, s.vm_state.as_ref(), s.updated_unix);
+            }
         }
     }
 
@@ -223,9 +257,16 @@ impl Cloud {
             terminated_unix: None,
         };
         server.show_step();
+        self.index
+            .add(seq, server.vm_state.as_ref(), server.updated_unix);
         self.by_id.insert(id.clone(), seq);
         self.servers.insert(seq, server);
         id
+    }
+
+    /// Makes room for `additional` more servers (before seeding many at once).
+    pub fn reserve(&mut self, additional: usize) {
+        self.by_id.reserve(additional);
     }
 
     /// Boots a server: it walks through building to active.
@@ -252,7 +293,9 @@ impl Cloud {
     pub fn poll(&mut self, id: &ServerId) -> Option<&Server> {
         self.tick();
         let seq = *self.by_id.get(id)?;
-        let alive = self.servers.get_mut(&seq)?.poll();
+        let server = self.servers.get_mut(&seq)?;
+        self.index.touch(seq, server.vm_state.clone());
+        let alive = server.poll();
         if !alive {
             self.remove(seq);
             return None;
@@ -262,9 +305,11 @@ impl Cloud {
 
     /// Destroys a server, keeping a `deleted` tombstone as Nova keeps the row.
     fn remove(&mut self, seq: u64) {
+        self.reindex();
         self.moving.remove(&seq);
         if let Some(mut server) = self.servers.remove(&seq) {
             self.by_id.remove(&server.id);
+            self.index.remove(seq, server.vm_state.as_ref());
             let now = unix_now();
             server.vm_state = Some(VmState::Deleted);
             server.task_state = None;
@@ -276,6 +321,8 @@ impl Cloud {
             server.updated_unix = now;
             server.terminated_unix = Some(now);
             server.security_groups.clear();
+            self.index.raise(seq, now);
+            self.dead_by_id.insert(server.id.clone(), seq);
             self.tombstones.insert(seq, server);
         }
     }
@@ -311,6 +358,7 @@ impl Cloud {
     pub fn get_mut(&mut self, id: &ServerId) -> Option<&mut Server> {
         let seq = self.by_id.get(id)?;
         let server = self.servers.get_mut(seq)?;
+        self.index.touch(*seq, server.vm_state.clone());
         server.updated_unix = unix_now();
         Some(server)
     }
@@ -318,7 +366,9 @@ impl Cloud {
     /// A server by id, for edits that do not count as an update (no `updated` change).
     pub fn get_mut_quiet(&mut self, id: &ServerId) -> Option<&mut Server> {
         let seq = self.by_id.get(id)?;
-        self.servers.get_mut(seq)
+        let server = self.servers.get_mut(seq)?;
+        self.index.touch(*seq, server.vm_state.clone());
+        Some(server)
     }
 
     /// Stops any walk on a server (used when the control plane sets a state by hand).
@@ -356,27 +406,49 @@ impl Cloud {
     /// assert_eq!(after_newest, [ids[1].clone(), ids[0].clone()]);
     /// assert!(cloud.servers_after(Some(&ServerId::new("nope")), true).is_none());
     /// ```
-    pub fn servers_after(
-        &mut self,
+    pub fn servers_after<'a>(
+        &'a mut self,
         marker: Option<&ServerId>,
         tombstones: bool,
-    ) -> Option<impl Iterator<Item = &Server>> {
+    ) -> Option<impl Iterator<Item = &'a Server> + use<'a>> {
+        self.servers_narrowed(marker, tombstones, &Narrowing::default())
+    }
+
+    /// As [`Cloud::servers_after`], skipping servers that `narrowing` rules out through the
+    /// indexes (by vm_state; by the latest update per block of servers): a filtered page costs
+    /// the servers it can match, not the cloud's size. What is yielded is a superset of the
+    /// servers the narrowing allows, newest first.
+    ///
+    /// ```
+    /// use fake_server::domain::{Clock, Cloud, Narrowing, NewServer, Timing, VmState};
+    /// // Arrange
+    /// let mut cloud = Cloud::new(Clock::manual(), Timing::default());
+    /// let vm = |v| NewServer { vm_state: Some(v), ..Default::default() };
+    /// let (a, _, c) = (cloud.insert(vm(VmState::Stopped)), cloud.insert(vm(VmState::Active)), cloud.insert(vm(VmState::Stopped)));
+    /// let stopped = Narrowing { vm_states: Some(vec![VmState::Stopped]), ..Default::default() };
+    /// // Act
+    /// let ids: Vec<_> = cloud.servers_narrowed(None, false, &stopped).unwrap().map(|s| s.id.clone()).collect();
+    /// // Assert
+    /// assert_eq!(ids, [c, a]);
+    /// ```
+    pub fn servers_narrowed<'a>(
+        &'a mut self,
+        marker: Option<&ServerId>,
+        tombstones: bool,
+        narrowing: &Narrowing,
+    ) -> Option<impl Iterator<Item = &'a Server> + use<'a>> {
         self.tick();
         let end = match marker {
             None => u64::MAX,
-            Some(id) => match self.by_id.get(id) {
-                Some(seq) => *seq,
-                None => self.tombstones.values().find(|s| &s.id == id)?.seq,
-            },
+            Some(id) => *self.by_id.get(id).or_else(|| self.dead_by_id.get(id))?,
         };
-        let mut live = self.servers.range(..end).rev().map(|(_, s)| s).peekable();
-        let dead_end = if tombstones { end } else { 0 };
-        let mut dead = self
-            .tombstones
-            .range(..dead_end)
-            .rev()
-            .map(|(_, s)| s)
-            .peekable();
+        let live = self.live_below(end, narrowing);
+        let dead = if tombstones {
+            self.dead_below(end, narrowing)
+        } else {
+            Box::new(std::iter::empty())
+        };
+        let (mut live, mut dead) = (live.peekable(), dead.peekable());
         Some(std::iter::from_fn(move || {
             match (live.peek(), dead.peek()) {
                 (Some(a), Some(b)) if b.seq > a.seq => dead.next(),
@@ -384,6 +456,50 @@ impl Cloud {
                 (None, _) => dead.next(),
             }
         }))
+    }
+
+    /// Live servers with a sequence number below `end`, newest first, narrowed.
+    fn live_below<'a>(
+        &'a self,
+        end: u64,
+        narrowing: &Narrowing,
+    ) -> Box<dyn Iterator<Item = &'a Server> + 'a> {
+        if let Some(vms) = &narrowing.vm_states {
+            let unique: std::collections::BTreeSet<&VmState> = vms.iter().collect();
+            let sets: Vec<_> = unique
+                .into_iter()
+                .filter_map(|vm| self.index.in_state(vm))
+                .collect();
+            let seqs = merge_newest_first(
+                sets.into_iter()
+                    .map(move |set| set.range(..end).rev().copied()),
+            );
+            return Box::new(seqs.filter_map(|seq| self.servers.get(&seq)));
+        }
+        match narrowing.updated_since {
+            Some(since) => Box::new(recent_below(&self.servers, &self.index, end, since)),
+            None => Box::new(self.servers.range(..end).rev().map(|(_, s)| s)),
+        }
+    }
+
+    /// Tombstones (all in vm_state `deleted`) below `end`, newest first, narrowed.
+    fn dead_below<'a>(
+        &'a self,
+        end: u64,
+        narrowing: &Narrowing,
+    ) -> Box<dyn Iterator<Item = &'a Server> + 'a> {
+        let deleted = VmState::Deleted;
+        if narrowing
+            .vm_states
+            .as_ref()
+            .is_some_and(|vms| !vms.contains(&deleted))
+        {
+            return Box::new(std::iter::empty());
+        }
+        match narrowing.updated_since {
+            Some(since) => Box::new(recent_below(&self.tombstones, &self.index, end, since)),
+            None => Box::new(self.tombstones.range(..end).rev().map(|(_, s)| s)),
+        }
     }
 
     /// Number of servers.
@@ -431,6 +547,7 @@ impl Cloud {
             return;
         };
         if let Some(s) = self.servers.get_mut(&seq) {
+            self.index.touch(seq, s.vm_state.clone());
             s.walk = Some(walk);
             s.reclaim_at_ms = None;
             s.updated_unix = unix_now();
@@ -438,6 +555,44 @@ impl Cloud {
         self.moving.insert(seq);
         self.tick();
     }
+}
+
+/// Merges sequence numbers, each iterator newest first, into one newest-first stream.
+fn merge_newest_first<I: Iterator<Item = u64>>(
+    its: impl Iterator<Item = I>,
+) -> impl Iterator<Item = u64> {
+    let mut its: Vec<std::iter::Peekable<I>> = its.map(Iterator::peekable).collect();
+    std::iter::from_fn(move || {
+        let (_, next) = its
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, it)| it.peek().map(|seq| (*seq, i)))
+            .max()?;
+        its[next].next()
+    })
+}
+
+/// The servers of `map` below `end`, newest first, skipping the blocks of sequence numbers the
+/// index shows were all updated before `since`.
+fn recent_below<'a>(
+    map: &'a BTreeMap<u64, Server>,
+    index: &'a Index,
+    end: u64,
+    since: i64,
+) -> impl Iterator<Item = &'a Server> + 'a {
+    let mut end = end;
+    let mut block = map.range(0..0).rev();
+    std::iter::from_fn(move || {
+        loop {
+            if let Some((_, s)) = block.next() {
+                return Some(s);
+            }
+            let top = index.recent_end(end, since)?;
+            let start = (top - 1) / super::index::BLOCK * super::index::BLOCK;
+            block = map.range(start..top).rev();
+            end = start;
+        }
+    })
 }
 
 fn unix_now() -> i64 {

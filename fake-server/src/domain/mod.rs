@@ -7,6 +7,7 @@
 mod clock;
 mod cloud;
 mod filter;
+mod index;
 mod lifecycle;
 mod server;
 mod state;
@@ -14,7 +15,7 @@ mod status;
 
 pub use clock::{AdvanceClockError, Clock};
 pub(crate) use cloud::IdGenerator;
-pub use cloud::{Cloud, NewServer, Timing};
+pub use cloud::{Cloud, Narrowing, NewServer, Timing};
 pub use filter::StatusFilter;
 pub use lifecycle::{Action, StateAttr, TransitionError, create_walk, plan_action};
 pub use server::{Advance, Ending, Fault, Phase, Server, ServerId, Step, Timeline, Walk};

@@ -1,5 +1,6 @@
 //! Black-box tests of the fake through its real HTTP edges (both engines).
 
+mod bulk;
 mod control;
 mod derivation;
 mod filters;

@@ -15,5 +15,7 @@ pub mod adapter;
 mod control;
 mod spec;
 
-pub use control::{ControlPlane, ControlPlaneError, ControlPlaneOptions, FakeInfo, SeededServer};
+pub use control::{
+    BulkSeeded, ControlPlane, ControlPlaneError, ControlPlaneOptions, FakeInfo, SeededServer,
+};
 pub use spec::{ParseTargetError, TargetSpec};

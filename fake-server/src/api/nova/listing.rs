@@ -28,7 +28,7 @@ use super::servers::view_ctx;
 use super::sorting::SortOrder;
 use super::view::{Brief, DETAIL_BYTES, ViewCtx, is_scheduled};
 use super::view_parts::Ip;
-use crate::domain::{Server, ServerId, StatusFilter, VmState};
+use crate::domain::{Narrowing, Server, ServerId, StatusFilter, VmState};
 
 /// Nova's `max_limit`.
 const MAX_LIMIT: usize = 1000;
@@ -75,6 +75,27 @@ struct Selection {
 }
 
 impl Selection {
+    /// What the indexes may skip: servers outside the vm_states the filters allow, and
+    /// servers not updated since `changes-since`.
+    fn narrowing(&self) -> Narrowing {
+        let vm_states = match (&self.status, self.rows) {
+            (Some(f), _) => Some(f.vm_states.iter().cloned().collect()),
+            (None, _) if !self.vm_states.is_empty() => Some(
+                self.vm_states
+                    .iter()
+                    .map(|v| VmState::from(v.as_str()))
+                    .collect(),
+            ),
+            // Deleted rows are tombstones (vm_state `deleted`) and soft-deleted servers.
+            (None, Rows::Deleted) => Some(vec![VmState::SoftDelete, VmState::Deleted]),
+            (None, _) => None,
+        };
+        Narrowing {
+            vm_states,
+            updated_since: self.changes_since,
+        }
+    }
+
     fn matches(&self, s: &Server) -> bool {
         let deleted = s.vm_state == Some(VmState::SoftDelete) || s.terminated_unix.is_some();
         let rows_ok = match self.rows {
@@ -296,16 +317,18 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         Ok(o) => o,
         Err(resp) => return resp,
     };
-    // Sorted by request: every row is read and sorted, the marker placed by its own values.
-    let start = if order.is_some() {
-        None
+    // Sorted by request: every row is read and sorted, the marker placed by its own values (so
+    // nothing is narrowed away: the marker's row must be read whatever the filters).
+    let (start, narrowing) = if order.is_some() {
+        (None, Narrowing::default())
     } else {
-        marker_id.as_ref()
+        (marker_id.as_ref(), selection.narrowing())
     };
-    let Some(after) = inner
-        .cloud
-        .servers_after(start, order.is_some() || selection.rows != Rows::Live)
-    else {
+    let Some(after) = inner.cloud.servers_narrowed(
+        start,
+        order.is_some() || selection.rows != Rows::Live,
+        &narrowing,
+    ) else {
         let m = marker.unwrap_or_default();
         return bad_request(format!("marker [{m}] not found"));
     };
