@@ -133,16 +133,9 @@ class Cli:
 
     def __init__(self, base, bindir, workdir, user=USER):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        env.update(
-            OS_AUTH_URL=f"{base}/identity/v3",
-            OS_USERNAME=user,
-            OS_PASSWORD=PASSWORD,
-            OS_PROJECT_NAME=user,
-            OS_USER_DOMAIN_NAME="Default",
-            OS_PROJECT_DOMAIN_NAME="Default",
-            OS_IDENTITY_API_VERSION="3",
-            OS_REGION_NAME=REGION,
-        )
+        env.update({f"OS_{k.upper()}": v
+                    for k, v in sdk_checks.auth_options(base, user, PASSWORD).items()})
+        env.update(OS_IDENTITY_API_VERSION="3", OS_REGION_NAME=REGION)
         self.env = env
         self.bindir = bindir
         self.workdir = workdir  # no clouds.yaml there, so only the env configures the clients

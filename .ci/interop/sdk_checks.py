@@ -10,6 +10,18 @@ import openstack
 from openstack import exceptions
 
 
+def auth_options(base, user, password):
+    """Password auth as openstacksdk's options; the clients' OS_* variables are these upper-cased."""
+    return dict(
+        auth_url=f"{base}/identity/v3",
+        username=user,
+        password=password,
+        project_name=user,
+        user_domain_name="Default",
+        project_domain_name="Default",
+    )
+
+
 def compare(what, got, want):
     return [] if got == want else [f"{what} is {got!r}, expected {want!r}"]
 
@@ -49,12 +61,7 @@ class Ticker:
 def run(checks, base, fake, seeded, reboot_server, hidden, *, user, password, region, step_ms):
     """Add the openstacksdk checks to `checks` (an interop.Checks)."""
     conn = openstack.connect(
-        auth_url=f"{base}/identity/v3",
-        username=user,
-        password=password,
-        project_name=user,
-        user_domain_name="Default",
-        project_domain_name="Default",
+        **auth_options(base, user, password),
         region_name=region,
         load_yaml_config=False,
         load_envvars=False,
