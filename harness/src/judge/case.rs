@@ -126,14 +126,15 @@ mod tests {
         }
     }
 
+    /// The judgement of `c` on what one view showed, observed instantly.
+    fn judged(c: &Case, s: Seen) -> CaseResult {
+        judge(c, Observation::Seen(s), Duration::ZERO)
+    }
+
     #[test]
     fn matching_status_and_echoes_pass() {
         let c = case(Some("active"), Some("rebooting"), "REBOOT");
-        let r = judge(
-            &c,
-            Observation::Seen(seen("REBOOT", Some("active"), Some("rebooting"))),
-            Duration::ZERO,
-        );
+        let r = judged(&c, seen("REBOOT", Some("active"), Some("rebooting")));
         assert_eq!(r.outcome, Outcome::Pass);
         assert_eq!(r.detail, None);
     }
@@ -141,11 +142,7 @@ mod tests {
     #[test]
     fn a_different_status_fails_with_expected_and_observed() {
         let c = case(Some("active"), Some("rebooting"), "REBOOT");
-        let r = judge(
-            &c,
-            Observation::Seen(seen("ACTIVE", Some("active"), Some("rebooting"))),
-            Duration::ZERO,
-        );
+        let r = judged(&c, seen("ACTIVE", Some("active"), Some("rebooting")));
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(r.observed.as_deref(), Some("ACTIVE"));
         assert_eq!(
@@ -184,7 +181,7 @@ mod tests {
             let mut s = seen(shown, Some("active"), Some("rebooting"));
             s.other_views
                 .push(("/servers/detail".into(), listed.into()));
-            let r = judge(&c, Observation::Seen(s), Duration::ZERO);
+            let r = judged(&c, s);
             assert_eq!(
                 (r.outcome, r.detail.as_deref()),
                 (Outcome::Fail, Some(detail))
@@ -196,11 +193,7 @@ mod tests {
     #[test]
     fn a_rewritten_state_fails_even_with_the_right_status() {
         let c = case(Some("ACTIVE"), None, "UNKNOWN");
-        let r = judge(
-            &c,
-            Observation::Seen(seen("UNKNOWN", Some("active"), None)),
-            Duration::ZERO,
-        );
+        let r = judged(&c, seen("UNKNOWN", Some("active"), None));
         assert_eq!(r.outcome, Outcome::Fail);
         assert_eq!(
             r.detail.as_deref(),
@@ -214,10 +207,7 @@ mod tests {
         let mut s = seen("ACTIVE", None, None);
         s.vm_state = None;
         s.task_state = None;
-        assert_eq!(
-            judge(&c, Observation::Seen(s), Duration::ZERO).outcome,
-            Outcome::Pass
-        );
+        assert_eq!(judged(&c, s).outcome, Outcome::Pass);
     }
 
     #[test]

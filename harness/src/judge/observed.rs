@@ -148,6 +148,11 @@ mod tests {
         }
     }
 
+    /// The judgement of what the listing showed against the built-in `ecs` profile.
+    fn on_ecs(observed: &[ObservedServer]) -> Vec<CaseResult> {
+        judge_observed(&builtin_profile("ecs").unwrap(), observed)
+    }
+
     fn by_id<'a>(results: &'a [CaseResult], id: &str) -> &'a CaseResult {
         results
             .iter()
@@ -157,15 +162,11 @@ mod tests {
 
     #[test]
     fn observed_pairs_pass_and_unobserved_rows_are_skipped() {
-        let ecs = builtin_profile("ecs").unwrap();
-        let results = judge_observed(
-            &ecs,
-            &[
-                seen("s1", Some("active"), None, "ACTIVE"),
-                seen("s2", Some("active"), None, "ACTIVE"),
-                seen("s3", Some("stopped"), None, "SHUTOFF"),
-            ],
-        );
+        let results = on_ecs(&[
+            seen("s1", Some("active"), None, "ACTIVE"),
+            seen("s2", Some("active"), None, "ACTIVE"),
+            seen("s3", Some("stopped"), None, "SHUTOFF"),
+        ]);
         assert_eq!(results.len(), 44, "one result per table row, nothing else");
         assert_eq!(by_id(&results, "ecs/active/null").outcome, Outcome::Pass);
         assert_eq!(by_id(&results, "ecs/stopped/null").outcome, Outcome::Pass);
@@ -183,15 +184,11 @@ mod tests {
 
     #[test]
     fn a_wrong_or_inconsistent_status_fails_with_every_status_listed() {
-        let ecs = builtin_profile("ecs").unwrap();
-        let results = judge_observed(
-            &ecs,
-            &[
-                seen("s1", Some("stopped"), None, "SHUTOFF"),
-                seen("s2", Some("stopped"), None, "ACTIVE"),
-                seen("s3", Some("stopped"), None, "ACTIVE"),
-            ],
-        );
+        let results = on_ecs(&[
+            seen("s1", Some("stopped"), None, "SHUTOFF"),
+            seen("s2", Some("stopped"), None, "ACTIVE"),
+            seen("s3", Some("stopped"), None, "ACTIVE"),
+        ]);
         let stopped = by_id(&results, "ecs/stopped/null");
         assert_eq!(stopped.outcome, Outcome::Fail);
         assert_eq!(stopped.observed.as_deref(), Some("ACTIVE"));
@@ -207,14 +204,10 @@ mod tests {
 
     #[test]
     fn invalid_pairs_are_judged_when_seen_and_foreign_pairs_come_last_as_probes() {
-        let ecs = builtin_profile("ecs").unwrap();
-        let results = judge_observed(
-            &ecs,
-            &[
-                seen("s1", Some("stopped"), Some("rebooting"), "UNKNOWN"),
-                seen("s2", Some("zombie"), None, "UNKNOWN"),
-            ],
-        );
+        let results = on_ecs(&[
+            seen("s1", Some("stopped"), Some("rebooting"), "UNKNOWN"),
+            seen("s2", Some("zombie"), None, "UNKNOWN"),
+        ]);
         let invalid = by_id(&results, "ecs/stopped/rebooting");
         assert_eq!(
             (invalid.case.group, invalid.outcome),
