@@ -7,7 +7,7 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{harness, rt};
+use cli::{add_fault, harness, rt, start_fake};
 use fake_server::{FakeServer, Profile};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -172,14 +172,12 @@ fn a_deviation_shows_expected_and_observed_in_every_report() {
 #[test]
 fn a_target_answering_500_gives_errors_and_exit_2() {
     // Arrange: every server read fails with a 500.
-    let runtime = rt();
-    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
-    let status = post_json(
+    let (runtime, fake) = start_fake();
+    add_fault(
         &runtime,
-        &format!("{}/_fake/faults", fake.uri()),
+        &fake,
         serde_json::json!({"path": "/compute/v2.1/servers/**", "status": 500}),
     );
-    assert_eq!(status, 201);
     let dir = tempfile::tempdir().unwrap();
 
     // Act
@@ -211,14 +209,12 @@ fn a_target_answering_500_gives_errors_and_exit_2() {
 #[test]
 fn a_hanging_target_gives_errors_and_exit_2_within_the_timeout() {
     // Arrange: every compute request waits 30 s before answering.
-    let runtime = rt();
-    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
-    let status = post_json(
+    let (runtime, fake) = start_fake();
+    add_fault(
         &runtime,
-        &format!("{}/_fake/faults", fake.uri()),
+        &fake,
         serde_json::json!({"path": "/compute/**", "latency_ms": 30000}),
     );
-    assert_eq!(status, 201);
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
 
@@ -271,21 +267,6 @@ fn a_target_without_control_plane_exits_2_explaining_why() {
 }
 
 /// POSTs JSON to the fake's control plane from a synchronous test; returns the status code.
-fn post_json(runtime: &tokio::runtime::Runtime, url: &str, body: Value) -> u16 {
-    // The workspace's reqwest brings no TLS provider of its own; the harness installs ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    runtime.block_on(async {
-        reqwest::Client::new()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    })
-}
-
 #[test]
 fn fail_fast_stops_at_the_first_failure_and_skips_the_rest() {
     // Arrange: two deviating pairs; the cases run in enumeration order.

@@ -5,8 +5,7 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{harness, rt};
-use fake_server::FakeServer;
+use cli::{add_fault, harness, start_fake};
 use serde_json::Value;
 use std::path::Path;
 
@@ -65,21 +64,10 @@ fn an_adapter_that_skips_all_but_one_case_is_incomplete_exit_3_and_conformant_no
 #[test]
 fn an_empty_servers_detail_listing_conforms_to_no_profile() {
     // Arrange: GET /servers/{id} is right, /servers/detail lists nothing.
-    let runtime = rt();
-    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
+    let (runtime, fake) = start_fake();
     let fault = serde_json::json!({"method": "GET", "path": "/compute/v2.1/servers/detail",
                                    "status": 200, "body": {"servers": []}});
-    let status = runtime.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{}/_fake/faults", fake.uri()))
-            .json(&fault)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    });
-    assert_eq!(status, 201);
+    add_fault(&runtime, &fake, fault);
     let dir = tempfile::tempdir().unwrap();
 
     // Act
@@ -137,8 +125,7 @@ fn a_filtered_run_names_its_filter_and_never_says_all_cases() {
 
 #[test]
 fn a_fake_deviation_with_a_url_target_is_a_usage_error() {
-    let runtime = rt();
-    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
+    let (_runtime, fake) = start_fake();
     let dir = tempfile::tempdir().unwrap();
     let (code, _, stderr, results) = harness(
         &[

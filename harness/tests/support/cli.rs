@@ -1,7 +1,9 @@
-//! Running the `harness` binary from a test: a runtime for in-process fakes, and one run with
-//! its exit code, output and results.json. Shared by `deviations.rs` and `verdict.rs`.
+//! Running the `harness` binary from a test: a runtime for in-process fakes (with faults), and
+//! one run with its exit code, output and results.json. Shared by `deviations.rs` and
+//! `verdict.rs`.
 
 use assert_cmd::Command;
+use fake_server::FakeServer;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -12,6 +14,28 @@ pub(crate) fn rt() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// A default fake on its own runtime (keep both for the test's length).
+pub(crate) fn start_fake() -> (tokio::runtime::Runtime, FakeServer) {
+    let runtime = rt();
+    let fake = runtime.block_on(async { FakeServer::builder().start().await.unwrap() });
+    (runtime, fake)
+}
+
+/// Adds a `/_fake/faults` rule to `fake` (asserting it was accepted).
+pub(crate) fn add_fault(runtime: &tokio::runtime::Runtime, fake: &FakeServer, rule: Value) {
+    let status = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/_fake/faults", fake.uri()))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(status, 201, "{rule}");
 }
 
 /// Runs the harness binary with `--report-dir` and `--color never`; returns the exit code,
