@@ -68,6 +68,28 @@ impl Counts {
     pub fn total(&self) -> usize {
         self.pass + self.fail + self.error + self.skip
     }
+
+    /// The verdict these counts earn on their own (not a cloud run): any fail, else any error,
+    /// else any skip or no case at all (incomplete), else conformant. Never [`Verdict::Observed`].
+    ///
+    /// ```
+    /// use harness::judge::Verdict;
+    /// use harness::report::Counts;
+    ///
+    /// let skipped = Counts { pass: 251, fail: 0, error: 0, skip: 1 };
+    /// assert_eq!(skipped.verdict(), Verdict::Incomplete);
+    /// ```
+    pub fn verdict(&self) -> Verdict {
+        if self.fail > 0 {
+            Verdict::NotConformant
+        } else if self.error > 0 {
+            Verdict::Errored
+        } else if self.skip > 0 || self.pass == 0 {
+            Verdict::Incomplete
+        } else {
+            Verdict::Conformant
+        }
+    }
 }
 
 /// The one-word judgement on a run.
@@ -187,16 +209,10 @@ impl Judgement {
                 pairs: pairs.len(),
             }
         });
-        let verdict = if counts.fail > 0 {
-            Verdict::NotConformant
-        } else if counts.error > 0 {
-            Verdict::Errored
-        } else if coverage.is_some() {
-            Verdict::Observed
-        } else if counts.skip > 0 || counts.pass == 0 {
-            Verdict::Incomplete
-        } else {
-            Verdict::Conformant
+        // A cloud run's skips are coverage: without a fail or an error, it is observed.
+        let verdict = match counts.verdict() {
+            Verdict::Incomplete | Verdict::Conformant if coverage.is_some() => Verdict::Observed,
+            verdict => verdict,
         };
         Judgement {
             verdict,

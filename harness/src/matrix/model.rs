@@ -1,6 +1,7 @@
 //! The matrix itself: one row per `results.json`, one column per profile × case kind.
 
 use crate::case::Group;
+use crate::judge::Verdict;
 use crate::outcome::Outcome;
 use crate::report::Counts;
 use crate::report::json::{CaseRecord, ResultsRecord};
@@ -18,8 +19,8 @@ pub struct Column {
     pub group: Group,
 }
 
-/// What a set of outcomes amounts to, in the precedence of the run verdict: any fail, else any
-/// error, else any skip (incomplete), else all passed. A skip or an error is never a pass.
+/// What a set of outcomes amounts to: the run verdict of its counts ([`Counts::verdict`]), with
+/// no case at all told apart from an incomplete one. A skip or an error is never a pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Every case passed (and there was at least one).
@@ -47,16 +48,13 @@ impl State {
     /// assert_eq!(State::of(&skipped), State::Incomplete);
     /// ```
     pub fn of(counts: &Counts) -> State {
-        if counts.fail > 0 {
-            State::Fail
-        } else if counts.error > 0 {
-            State::Error
-        } else if counts.skip > 0 {
-            State::Incomplete
-        } else if counts.pass > 0 {
-            State::Pass
-        } else {
-            State::Empty
+        match counts.verdict() {
+            Verdict::NotConformant => State::Fail,
+            Verdict::Errored => State::Error,
+            Verdict::Incomplete if counts.total() == 0 => State::Empty,
+            Verdict::Incomplete => State::Incomplete,
+            // Counts alone are never `Observed`; a cell is a plain run's cases.
+            Verdict::Conformant | Verdict::Observed => State::Pass,
         }
     }
 
