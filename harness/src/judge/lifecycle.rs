@@ -147,11 +147,7 @@ mod tests {
     }
 
     fn t(vm: &str, task: Option<&str>, status: &str) -> Triple {
-        Triple {
-            vm_state: Some(vm.into()),
-            task_state: task.map(Into::into),
-            status: status.into(),
-        }
+        Triple::seen(vm, task, status)
     }
 
     #[test]

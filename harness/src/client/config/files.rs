@@ -57,6 +57,14 @@ impl ConfigSources {
             .filter(|v| !v.is_empty())
     }
 
+    /// [`search_dirs`](Self::search_dirs) as they are shown to the user.
+    pub fn search_dirs_shown(&self) -> Vec<String> {
+        self.search_dirs()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect()
+    }
+
     /// The directories searched for `clouds.yaml` and `secure.yaml`, in order, without
     /// duplicates.
     pub fn search_dirs(&self) -> Vec<PathBuf> {
@@ -249,8 +257,7 @@ mod tests {
     #[test]
     fn search_dirs_follow_openstacksdk_order() {
         let sources = ConfigSources::new([("HOME", "/home/u")], "/work");
-        let dirs = sources.search_dirs();
-        let shown: Vec<_> = dirs.iter().map(|d| d.display().to_string()).collect();
+        let shown = sources.search_dirs_shown();
         assert_eq!(
             shown,
             [
@@ -273,11 +280,7 @@ mod tests {
             ],
             "/work",
         );
-        let shown: Vec<_> = sources
-            .search_dirs()
-            .iter()
-            .map(|d| d.display().to_string())
-            .collect();
+        let shown = sources.search_dirs_shown();
         assert_eq!(
             shown,
             [

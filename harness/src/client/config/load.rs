@@ -116,14 +116,9 @@ fn describe_search(sources: &ConfigSources) -> String {
     match sources.var("OS_CLIENT_CONFIG_FILE") {
         Some(file) => format!("{file} (OS_CLIENT_CONFIG_FILE)"),
         None => {
-            let dirs: Vec<String> = sources
-                .search_dirs()
-                .iter()
-                .map(|d| d.display().to_string())
-                .collect();
             format!(
                 "{} for clouds.yaml, clouds.yml or clouds.json",
-                dirs.join(", ")
+                sources.search_dirs_shown().join(", ")
             )
         }
     }

@@ -322,11 +322,7 @@ mod tests {
     use super::*;
 
     fn t(vm: &str, task: Option<&str>, status: &str) -> Triple {
-        Triple {
-            vm_state: Some(vm.to_owned()),
-            task_state: task.map(str::to_owned),
-            status: status.to_owned(),
-        }
+        Triple::seen(vm, task, status)
     }
 
     #[test]

@@ -16,6 +16,16 @@ pub struct Triple {
 }
 
 impl Triple {
+    /// A triple as a test writes it: `vm`, `task` (`None` for null) and `status`.
+    #[cfg(test)]
+    pub(crate) fn seen(vm: &str, task: Option<&str>, status: &str) -> Triple {
+        Triple {
+            vm_state: Some(vm.to_owned()),
+            task_state: task.map(str::to_owned),
+            status: status.to_owned(),
+        }
+    }
+
     pub(super) fn of(server: &Server) -> Triple {
         Triple {
             vm_state: server.vm_state().map(str::to_owned),
