@@ -22,6 +22,7 @@ pub mod outcome;
 pub mod report;
 pub mod runner;
 pub mod target;
+mod yaml;
 
 /// The harness version, as written into every report.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -123,13 +123,7 @@ pub fn parse_product(text: &str, path: &Path) -> Result<Product, ProductError> {
     }
     let raw: Raw = serde_saphyr::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize);
-        let plain = e.render_with_options(serde_saphyr::render_options! {
-            snippets: serde_saphyr::SnippetMode::Off,
-        });
-        let first = plain.lines().next().unwrap_or_default();
-        let message = first
-            .rsplit_once(" at line ")
-            .map_or(first, |(head, _)| head);
+        let message = crate::yaml::plain_message(&e);
         error(
             line,
             None,

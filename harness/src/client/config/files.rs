@@ -186,14 +186,8 @@ pub(crate) fn parse_yaml(path: &Path, text: &str) -> Result<Value, LoadCloudConf
 
 /// A short, value-free description of a YAML error.
 fn syntax_problem(err: &serde_saphyr::Error) -> String {
-    let plain = err.render_with_options(serde_saphyr::render_options! {
-        snippets: serde_saphyr::SnippetMode::Off,
-    });
-    // The plain message ends with " at line L, column C"; the location is reported separately.
-    let first_line = plain.lines().next().unwrap_or_default();
-    let message = first_line
-        .rsplit_once(" at line ")
-        .map_or(first_line, |(head, _)| head);
+    // The location is reported separately.
+    let message = crate::yaml::plain_message(err);
     // Quoted scalars in the message may be secrets: keep single characters (`']'`), mask the
     // rest.
     let mut out = String::with_capacity(message.len());
