@@ -184,6 +184,15 @@ fn bug(mode: &str) -> (Run, Vec<(String, String, String)>) {
     (run, problems)
 }
 
+/// Runs the fixture SDK with bug `mode`: the run is refused and exactly `ids` have problems.
+fn refused_with(mode: &str, ids: &[&str]) -> (Run, Vec<(String, String, String)>) {
+    let (run, problems) = bug(mode);
+    run.assert_refused();
+    let got: Vec<&str> = problems.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert_eq!(got, ids);
+    (run, problems)
+}
+
 fn detail_of<'a>(problems: &'a [(String, String, String)], id: &str) -> &'a str {
     problems
         .iter()
@@ -232,10 +241,7 @@ fn a_catch_all_collapsing_shutoff_is_caught_by_surface_and_list() {
 
 #[test]
 fn a_waiter_ignoring_error_is_caught_by_build_then_error() {
-    let (run, problems) = bug("waiter-ignores-error");
-    run.assert_refused();
-    let ids: Vec<&str> = problems.iter().map(|(id, _, _)| id.as_str()).collect();
-    assert_eq!(ids, ["nova/wait/build-then-error"]);
+    let (run, problems) = refused_with("waiter-ignores-error", &["nova/wait/build-then-error"]);
     let detail = detail_of(&problems, "nova/wait/build-then-error");
     assert!(
         detail.starts_with("wait: BUILD → ERROR: waiter still polling after ")
@@ -258,10 +264,7 @@ fn a_waiter_ignoring_error_is_caught_by_build_then_error() {
 
 #[test]
 fn a_delete_waiter_ignoring_soft_delete_is_caught_by_delete_soft_deleted() {
-    let (run, problems) = bug("soft-delete-not-gone");
-    run.assert_refused();
-    let ids: Vec<&str> = problems.iter().map(|(id, _, _)| id.as_str()).collect();
-    assert_eq!(ids, ["nova/wait/delete-soft-deleted"]);
+    let (_run, problems) = refused_with("soft-delete-not-gone", &["nova/wait/delete-soft-deleted"]);
     let detail = detail_of(&problems, "nova/wait/delete-soft-deleted");
     assert!(
         detail.starts_with("wait: ACTIVE → SOFT_DELETED: waiter still polling after ")
@@ -272,16 +275,13 @@ fn a_delete_waiter_ignoring_soft_delete_is_caught_by_delete_soft_deleted() {
 
 #[test]
 fn statuses_missing_from_an_allowed_set_are_caught_by_the_shelve_rescue_and_pause_scenarios() {
-    let (run, problems) = bug("allowed-set");
-    run.assert_refused();
-    let ids: Vec<&str> = problems.iter().map(|(id, _, _)| id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
+    let (_run, problems) = refused_with(
+        "allowed-set",
+        &[
             "nova/wait/pause-to-paused",
             "nova/wait/rescue-to-rescued",
-            "nova/wait/shelve-to-offloaded"
-        ]
+            "nova/wait/shelve-to-offloaded",
+        ],
     );
     assert_eq!(
         detail_of(&problems, "nova/wait/rescue-to-rescued"),
@@ -291,10 +291,7 @@ fn statuses_missing_from_an_allowed_set_are_caught_by_the_shelve_rescue_and_paus
 
 #[test]
 fn a_waiter_trusting_status_while_a_task_runs_is_caught_by_powering_off_then_shutoff() {
-    let (run, problems) = bug("trusts-status");
-    run.assert_refused();
-    let ids: Vec<&str> = problems.iter().map(|(id, _, _)| id.as_str()).collect();
-    assert_eq!(ids, ["nova/wait/powering-off-then-shutoff"]);
+    let (_run, problems) = refused_with("trusts-status", &["nova/wait/powering-off-then-shutoff"]);
     assert_eq!(
         detail_of(&problems, "nova/wait/powering-off-then-shutoff"),
         "wait: ACTIVE → SHUTOFF: waiter returned at poll 1 while task_state was powering-off (status ACTIVE; expected: wait until no task runs)"
