@@ -56,6 +56,20 @@ async fn mount_server_at(server: &MockServer, mv: &str) {
         .await;
 }
 
+/// A mock Nova whose version document advertises `max`.
+async fn nova_at(max: &str) -> MockServer {
+    let server = MockServer::start().await;
+    mount_version(&server, max).await;
+    server
+}
+
+/// A client of the mock Nova `server` with a token session.
+async fn connect(server: &MockServer, opts: ComputeOptions) -> ComputeClient {
+    ComputeClient::connect(target_session(&server.uri()).await, opts)
+        .await
+        .unwrap()
+}
+
 fn options(microversion: Option<&str>) -> ComputeOptions {
     ComputeOptions {
         microversion: microversion.map(|m| m.parse().unwrap()),
@@ -65,12 +79,9 @@ fn options(microversion: Option<&str>) -> ComputeOptions {
 
 #[tokio::test]
 async fn negotiates_the_cloud_max_and_sends_both_headers() {
-    let server = MockServer::start().await;
-    mount_version(&server, "2.96").await;
+    let server = nova_at("2.96").await;
     mount_server_at(&server, "2.96").await;
-    let client = ComputeClient::connect(target_session(&server.uri()).await, options(None))
-        .await
-        .unwrap();
+    let client = connect(&server, options(None)).await;
     assert_eq!(client.microversion(), Microversion::new(2, 96));
     let s1 = client.get_server("s1").await.unwrap();
     assert_eq!(
@@ -86,8 +97,7 @@ async fn negotiates_the_cloud_max_and_sends_both_headers() {
 
 #[tokio::test]
 async fn a_pin_inside_the_range_is_sent_and_one_outside_is_refused() {
-    let server = MockServer::start().await;
-    mount_version(&server, "2.96").await;
+    let server = nova_at("2.96").await;
     mount_server_at(&server, "2.37").await;
     let session = target_session(&server.uri()).await;
     let client = ComputeClient::connect(Arc::clone(&session), options(Some("2.37")))
@@ -111,9 +121,7 @@ async fn a_pin_inside_the_range_is_sent_and_one_outside_is_refused() {
 async fn without_a_version_document_the_base_version_is_used() {
     let server = MockServer::start().await;
     mount_server_at(&server, "2.1").await;
-    let client = ComputeClient::connect(target_session(&server.uri()).await, options(None))
-        .await
-        .unwrap();
+    let client = connect(&server, options(None)).await;
     assert_eq!(client.microversion(), Microversion::BASE);
     assert_eq!(client.version(), None);
     client.get_server("s1").await.unwrap();
@@ -121,8 +129,7 @@ async fn without_a_version_document_the_base_version_is_used() {
 
 #[tokio::test]
 async fn listing_follows_next_links_with_our_endpoint() {
-    let server = MockServer::start().await;
-    mount_version(&server, "2.96").await;
+    let server = nova_at("2.96").await;
     let page = |ids: &[&str], next: Option<&str>| {
         let servers: Vec<_> = ids
             .iter()
@@ -154,9 +161,7 @@ async fn listing_follows_next_links_with_our_endpoint() {
             .mount(&server)
             .await;
     }
-    let client = ComputeClient::connect(target_session(&server.uri()).await, options(None))
-        .await
-        .unwrap();
+    let client = connect(&server, options(None)).await;
     let servers = client
         .list_servers_detail(&[("status", "ACTIVE"), ("limit", "2")])
         .await
@@ -167,8 +172,7 @@ async fn listing_follows_next_links_with_our_endpoint() {
 
 #[tokio::test]
 async fn too_many_requests_is_retried_after_the_advertised_wait() {
-    let server = MockServer::start().await;
-    mount_version(&server, "2.96").await;
+    let server = nova_at("2.96").await;
     Mock::given(method("GET"))
         .and(path("/compute/v2.1/servers/s1"))
         .respond_with(
@@ -182,9 +186,7 @@ async fn too_many_requests_is_retried_after_the_advertised_wait() {
         .mount(&server)
         .await;
     mount_server_at(&server, "2.96").await;
-    let client = ComputeClient::connect(target_session(&server.uri()).await, options(None))
-        .await
-        .unwrap();
+    let client = connect(&server, options(None)).await;
     let started = Instant::now();
     let s1 = client.get_server("s1").await.unwrap();
     assert_eq!(s1.status(), Some("SHUTOFF"));
@@ -197,8 +199,7 @@ async fn too_many_requests_is_retried_after_the_advertised_wait() {
 
 #[tokio::test]
 async fn persistent_unavailability_gives_up_within_attempts_and_deadline() {
-    let server = MockServer::start().await;
-    mount_version(&server, "2.96").await;
+    let server = nova_at("2.96").await;
     Mock::given(method("GET"))
         .and(path("/compute/v2.1/servers/busy"))
         .respond_with(
@@ -223,9 +224,7 @@ async fn persistent_unavailability_gives_up_within_attempts_and_deadline() {
         },
         ..ComputeOptions::default()
     };
-    let client = ComputeClient::connect(target_session(&server.uri()).await, opts)
-        .await
-        .unwrap();
+    let client = connect(&server, opts).await;
     match client.get_server("busy").await.unwrap_err() {
         ComputeError::GaveUp {
             status,
@@ -251,8 +250,7 @@ async fn persistent_unavailability_gives_up_within_attempts_and_deadline() {
 
 #[tokio::test]
 async fn nova_errors_are_typed_with_status_and_message() {
-    let server = MockServer::start().await;
-    mount_version(&server, "2.96").await;
+    let server = nova_at("2.96").await;
     Mock::given(method("GET"))
         .and(path("/compute/v2.1/servers/detail"))
         .and(query_param("status", "FROBNICATING"))
@@ -263,9 +261,7 @@ async fn nova_errors_are_typed_with_status_and_message() {
         )
         .mount(&server)
         .await;
-    let client = ComputeClient::connect(target_session(&server.uri()).await, options(None))
-        .await
-        .unwrap();
+    let client = connect(&server, options(None)).await;
     let err = client
         .list_servers_detail(&[("status", "FROBNICATING")])
         .await
