@@ -3,9 +3,7 @@
 //! upstream Nova (`nova-local/parity`), texts from `nova/api/openstack/compute/servers.py`,
 //! `schemas/servers.py` and `nova/db/utils.py`.
 
-use std::time::Duration;
-
-use fake_server::{Engine, Profile};
+use fake_server::Engine;
 use rstest::rstest;
 use serde_json::Value;
 
@@ -24,13 +22,10 @@ const KEYS_V21: &str = "['access_ip_v4', 'access_ip_v6', 'auto_disk_config', \
 'ephemeral_key_uuid', 'id', 'key_data', 'launched_on', 'locked', 'memory_mb', 'os_type', \
 'reservation_id', 'root_gb', 'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode']";
 
-async fn manual(engine: Engine) -> Env {
-    Env::with(engine, |b| {
-        b.manual_clock(true)
-            .step(Duration::from_millis(1000))
-            .profile(Profile::Nova)
-    })
-    .await
+/// The status and error message of `GET /servers?{query}`.
+async fn listing_error(env: &Env, token: &str, mv: &str, query: &str) -> (u16, Value) {
+    let path = format!("/compute/v2.1/servers?{query}");
+    env.message("GET", &path, token, mv, "").await
 }
 
 /// Creates servers named `names` in that order (the first on the `private` network when
@@ -75,31 +70,12 @@ async fn names(env: &Env, token: &str, mv: &str, query: &str) -> Vec<String> {
         .collect()
 }
 
-async fn refused(env: &Env, token: &str, mv: &str, query: &str) -> (u16, Value) {
-    let r = env
-        .raw(
-            "GET",
-            &format!("/compute/v2.1/servers?{query}"),
-            token,
-            mv,
-            "",
-        )
-        .await;
-    let msg = r
-        .body
-        .as_object()
-        .and_then(|o| o.values().next())
-        .map(|v| v["message"].clone())
-        .unwrap_or(Value::Null);
-    (r.status, msg)
-}
-
 #[rstest]
 #[tokio::test]
 async fn sort_key_and_sort_dir_order_pages_as_nova_does(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("alice").await;
     let ids = create(&env, &token, &["b", "a", "c"], false).await;
     let (b, a) = (&ids[0], &ids[1]);
@@ -154,7 +130,7 @@ async fn sort_key_and_sort_dir_order_pages_as_nova_does(
         "00000000-0000-0000-0000-000000000000"
     );
     assert_eq!(
-        refused(
+        listing_error(
             &env,
             &token,
             "2.96",
@@ -170,7 +146,7 @@ async fn sort_key_and_sort_dir_order_pages_as_nova_does(
 async fn bad_sort_keys_and_directions_are_refused_with_novas_messages(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let alice = env.token("alice").await;
     let admin = env.token("admin").await;
     create(&env, &alice, &["a"], false).await;
@@ -179,11 +155,11 @@ async fn bad_sort_keys_and_directions_are_refused_with_novas_messages(
          'frobnicate' is not one of {KEYS_V21}"
     );
     assert_eq!(
-        refused(&env, &alice, "2.1", "sort_key=frobnicate").await,
+        listing_error(&env, &alice, "2.1", "sort_key=frobnicate").await,
         (400, Value::from(bad))
     );
     // From 2.75 the ignored keys are unknown keys.
-    let (status, msg) = refused(&env, &alice, "2.75", "sort_key=id").await;
+    let (status, msg) = listing_error(&env, &alice, "2.75", "sort_key=id").await;
     assert_eq!(status, 400);
     assert!(
         msg.as_str().unwrap().starts_with(
@@ -192,21 +168,21 @@ async fn bad_sort_keys_and_directions_are_refused_with_novas_messages(
         "{msg}"
     );
     assert_eq!(
-        refused(&env, &alice, "2.1", "sort_key=display_name&sort_dir=up").await,
+        listing_error(&env, &alice, "2.1", "sort_key=display_name&sort_dir=up").await,
         (
             400,
             Value::from("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'")
         )
     );
     assert_eq!(
-        refused(&env, &alice, "2.1", "sort_dir=asc&sort_dir=desc").await,
+        listing_error(&env, &alice, "2.1", "sort_dir=asc&sort_dir=desc").await,
         (
             400,
             Value::from("Invalid input received: Sort direction size exceeds sort key size")
         )
     );
     assert_eq!(
-        refused(&env, &alice, "2.1", "sort_key=host").await,
+        listing_error(&env, &alice, "2.1", "sort_key=host").await,
         (
             403,
             Value::from("Only administrators can sort servers by host")
@@ -223,7 +199,7 @@ async fn bad_sort_keys_and_directions_are_refused_with_novas_messages(
 async fn host_ip_and_ip6_filters_select_as_nova_does(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let alice = env.token("alice").await;
     let admin = env.token("admin").await;
     let ids = create(&env, &alice, &["net", "bare"], true).await;

@@ -1,9 +1,7 @@
 //! Where the fake follows Nova 34.0.0 beyond status: flavor and image changes, list filters,
 //! access IPs, create checks, security-group actions, the image service and DELETED rows.
 
-use std::time::Duration;
-
-use fake_server::{Engine, Profile};
+use fake_server::Engine;
 use rstest::rstest;
 use serde_json::{Value, json};
 
@@ -13,35 +11,8 @@ const IMAGE_7: &str = "70a599e0-31e7-49b7-b260-868f441e862b";
 const IMAGE_6: &str = "a440c04b-79fa-479c-bed1-0b816eaec379";
 const PRIVATE: &str = "3cb9bc59-5699-4588-a4b1-b87f96708bc6";
 
-async fn manual(engine: Engine) -> Env {
-    Env::with(engine, |b| {
-        b.manual_clock(true)
-            .step(Duration::from_millis(1000))
-            .profile(Profile::Nova)
-    })
-    .await
-}
-
 fn flavor_name(server: &Value) -> Value {
     server["flavor"]["original_name"].clone()
-}
-
-async fn message(
-    env: &Env,
-    method: &str,
-    path: &str,
-    token: &str,
-    mv: &str,
-    body: &str,
-) -> (u16, Value) {
-    let r = env.raw(method, path, token, mv, body).await;
-    let msg = r
-        .body
-        .as_object()
-        .and_then(|o| o.values().next())
-        .map(|v| v["message"].clone())
-        .unwrap_or(Value::Null);
-    (r.status, msg)
 }
 
 fn action_path(id: &str) -> String {
@@ -50,7 +21,8 @@ fn action_path(id: &str) -> String {
 
 /// Posts `body` byte for byte to the server's action path at 2.96: (status, Nova's message).
 async fn action_message(env: &Env, id: &str, token: &str, body: &str) -> (u16, Value) {
-    message(env, "POST", &action_path(id), token, "2.96", body).await
+    env.message("POST", &action_path(id), token, "2.96", body)
+        .await
 }
 
 #[rstest]
@@ -58,7 +30,7 @@ async fn action_message(env: &Env, id: &str, token: &str, body: &str) -> (u16, V
 async fn resize_shows_the_new_flavor_confirm_keeps_it_revert_restores_the_old(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("admin").await;
     let ids = env
         .seed(json!([{"vm_state": "active", "task_state": null}, {"vm_state": "active", "task_state": null}]))
@@ -132,7 +104,7 @@ async fn resize_shows_the_new_flavor_confirm_keeps_it_revert_restores_the_old(
 async fn rebuild_switches_image_name_metadata_and_access_ips_at_once(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("admin").await;
     let id = env.seed_one(Some("active"), None).await;
     let body = format!(
@@ -183,7 +155,7 @@ async fn rebuild_switches_image_name_metadata_and_access_ips_at_once(
 async fn flavor_and_image_filters_filter(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("admin").await;
     let mut ids = Vec::new();
     for (name, flavor, image) in [
@@ -236,7 +208,7 @@ async fn flavor_and_image_filters_filter(
 async fn access_ips_are_stored_on_create_and_put(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("admin").await;
     let body = format!(
         r#"{{"server": {{"name": "ips", "flavorRef": "1", "imageRef": "{IMAGE_7}", "networks": [{{"uuid": "{PRIVATE}"}}], "accessIPv4": "192.0.2.1", "accessIPv6": "2001:db8::1"}}}}"#
@@ -269,7 +241,7 @@ async fn access_ips_are_stored_on_create_and_put(
 async fn invalid_creates_are_refused_as_nova_refuses_them(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("admin").await;
     let base = format!(r#""name": "vm", "flavorRef": "1", "imageRef": "{IMAGE_7}""#);
     let long = "v".repeat(256);
@@ -344,7 +316,8 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
     for (mv, body, want) in rows {
         let want = want.replace("LONG", &long);
         assert_eq!(
-            message(&env, "POST", "/compute/v2.1/servers", &token, mv, &body).await,
+            env.message("POST", "/compute/v2.1/servers", &token, mv, &body)
+                .await,
             (400, json!(want)),
             "{mv} {body}"
         );
@@ -356,7 +329,8 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
         items.join(", ")
     );
     assert_eq!(
-        message(&env, "POST", "/compute/v2.1/servers", &token, "2.96", &many).await,
+        env.message("POST", "/compute/v2.1/servers", &token, "2.96", &many)
+            .await,
         (403, json!("Maximum number of metadata items exceeds 128"))
     );
     assert_eq!(
@@ -386,7 +360,7 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
 async fn security_group_actions_and_inject_network_info_answer_as_nova(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let alice = env.token("alice").await;
     let admin = env.token("admin").await;
     let id = env
@@ -453,7 +427,7 @@ async fn security_group_actions_and_inject_network_info_answer_as_nova(
     ];
     for (token, body, status, want) in rows {
         assert_eq!(
-            message(&env, "POST", &path, token, "2.96", body).await,
+            env.message("POST", &path, token, "2.96", body).await,
             (status, want),
             "{body}"
         );
@@ -469,7 +443,7 @@ async fn security_group_actions_and_inject_network_info_answer_as_nova(
 async fn the_image_service_lists_novas_fixture_images_and_is_in_the_catalog(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let token = env.token("admin").await;
     let auth = env
         .control("POST", "/identity/v3/auth/tokens", Some(json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "admin", "password": "x"}}}}})))
@@ -539,7 +513,7 @@ async fn the_image_service_lists_novas_fixture_images_and_is_in_the_catalog(
 async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let admin = env.token("admin").await;
     let alice = env.token("alice").await;
     let ids = env
@@ -644,7 +618,7 @@ async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
 async fn rescue_shelve_offload_update_and_create_bodies_match_nova(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
+    let env = Env::nova_manual(engine).await;
     let alice = env.token("alice").await;
     let ids = env
         .seed(json!([

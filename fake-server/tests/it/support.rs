@@ -1,6 +1,8 @@
 //! Shared helpers: start a fake, get tokens, seed, and call it.
 
-use fake_server::{Engine, FakeServer, FakeServerBuilder};
+use std::time::Duration;
+
+use fake_server::{Engine, FakeServer, FakeServerBuilder, Profile};
 use serde_json::{Value, json};
 
 pub(crate) struct Env {
@@ -45,6 +47,37 @@ impl Env {
             fake,
             http: client(),
         }
+    }
+
+    /// A fake with the Nova profile on a manual clock, one second per step
+    /// (`advance` moves it).
+    pub(crate) async fn nova_manual(engine: Engine) -> Env {
+        Env::with(engine, |b| {
+            b.manual_clock(true)
+                .step(Duration::from_millis(1000))
+                .profile(Profile::Nova)
+        })
+        .await
+    }
+
+    /// A raw request's status and its error message (`{"<kind>": {"message": …}}`; null when
+    /// the body has none).
+    pub(crate) async fn message(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        mv: &str,
+        body: &str,
+    ) -> (u16, Value) {
+        let r = self.raw(method, path, token, mv, body).await;
+        let msg = r
+            .body
+            .as_object()
+            .and_then(|o| o.values().next())
+            .map(|v| v["message"].clone())
+            .unwrap_or(Value::Null);
+        (r.status, msg)
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
