@@ -10,7 +10,9 @@
 #     every status Nova shows judged, 0 failures, 0 errors, no server left;
 #  4. lifecycle mode, --profile ecs-openstack: its report is kept (reports/nova-local-ecs-openstack)
 #     and shows where real Nova departs from Huawei's table (exit 1 expected there);
-#  5. the same nova lifecycle against fake-server: the same statuses judged; wall-time ratio.
+#  5. the same nova lifecycle against fake-server: the same statuses judged; wall-time ratio;
+#  6. parity, --quick (every file, every action, every starting state; the nightly workflow runs
+#     every scenario): fails on any unexplained difference (1) or infrastructure error (2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -115,5 +117,14 @@ fake_ms=$((($(date +%s%N) - start) / 1000000))
 # removes a deleted server at once (Nova shows DELETED for a moment).
 "$py" "$check" same-statuses reports/fake-lifecycle reports/nova-local-lifecycle \
     --known PASSWORD --known DELETED
+ratio=$(awk -v n="$nova_ms" -v f="$fake_ms" 'BEGIN { printf "%.1f", n / (f > 0 ? f : 1) }')
 echo "lifecycle wall time: nova-local ${nova_ms} ms (--delay-ms 600, default --poll-ms 250)," \
-    "fake-server ${fake_ms} ms (--step-ms 40, --poll-ms 5): fake $((nova_ms / (fake_ms > 0 ? fake_ms : 1)))x faster"
+    "fake-server ${fake_ms} ms (--step-ms 40, --poll-ms 5): fake ${ratio}x faster"
+
+# Parity starts its own nova-local and fake-server: stop these first (2 cores).
+for pid in $nova_pid $fake_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+nova_pid= fake_pid=
+echo "--- parity: fake-server measured against upstream Nova (--quick selection)"
+start=$(date +%s)
+nova-local/parity/run --quick --fake-bin "$fake" --report reports/parity
+echo "parity wall time: $(($(date +%s) - start)) s"
