@@ -30,8 +30,8 @@ pub trait Adapter {
     /// The handshake's contents.
     fn handshake(&self) -> Handshake;
     /// Answers one `run` of `kind` (v1 requests are `fetch` when they carry `fetch`, otherwise
-    /// `derive`). Returns the answer without `seq`.
-    fn run(&mut self, kind: &str, request: &Value) -> Value;
+    /// `derive`). Returns the answer without `seq`; an `Err` is answered as [`errored`].
+    fn run(&mut self, kind: &str, request: &Value) -> Result<Value, String>;
 }
 
 /// An `errored` answer; `message` is folded onto one line.
@@ -98,7 +98,7 @@ pub fn serve(adapter: &mut impl Adapter) {
             }
             Some("run") => {
                 let kind = run_kind(&request, version);
-                let mut answer = adapter.run(&kind, &request);
+                let mut answer = adapter.run(&kind, &request).unwrap_or_else(errored);
                 answer["seq"] = request.get("seq").cloned().unwrap_or(Value::Null);
                 answer
             }

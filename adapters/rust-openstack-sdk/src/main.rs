@@ -5,6 +5,8 @@
 
 #[path = "../../rust-common/protocol.rs"]
 mod protocol;
+#[path = "../../rust-common/runtime.rs"]
+mod runtime;
 
 use openstack_sdk::AsyncOpenStack;
 use openstack_sdk::api::compute::v2::server::{get_20, list_detailed_21};
@@ -17,7 +19,7 @@ use openstack_sdk::auth::authtoken::AuthToken;
 use openstack_sdk::config::CloudConfig;
 use openstack_types::compute::v2::server::response::get_20::{ServerResponse, Status};
 use openstack_types::compute::v2::server::response::list_detailed_21::ServerResponse as Listed;
-use protocol::{Adapter, Handshake, error_chain, errored, fetch_field};
+use protocol::{Adapter, Handshake, error_chain, fetch_field};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -235,8 +237,8 @@ impl Adapter for GtemaSdk {
         }
     }
 
-    fn run(&mut self, kind: &str, request: &Value) -> Value {
-        let answer = match kind {
+    fn run(&mut self, kind: &str, request: &Value) -> Result<Value, String> {
+        match kind {
             "fetch" => self.get_server(request).map(|s| {
                 json!({"status": raw(&s.status), "vm_state": s.os_ext_sts_vm_state,
                        "task_state": s.os_ext_sts_task_state})
@@ -249,24 +251,13 @@ impl Adapter for GtemaSdk {
             other => Err(format!(
                 "openstack_sdk adapter does not answer `{other}` cases"
             )),
-        };
-        answer.unwrap_or_else(errored)
+        }
     }
 }
 
 fn main() {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("openstack_sdk adapter: cannot start a tokio runtime: {e}");
-            std::process::exit(2);
-        }
-    };
     protocol::serve(&mut GtemaSdk {
-        runtime,
+        runtime: runtime::current_thread("openstack_sdk adapter"),
         sessions: HashMap::new(),
     });
 }

@@ -4,10 +4,12 @@
 
 #[path = "../../rust-common/protocol.rs"]
 mod protocol;
+#[path = "../../rust-common/runtime.rs"]
+mod runtime;
 
 use openstack::compute::{Server, ServerStatus};
 use osauth::{AuthType, EndpointFilters};
-use protocol::{Adapter, Handshake, error_chain, errored, fetch_field};
+use protocol::{Adapter, Handshake, error_chain, fetch_field};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -159,8 +161,8 @@ impl Adapter for RustOpenstack {
         }
     }
 
-    fn run(&mut self, kind: &str, request: &Value) -> Value {
-        let answer = match kind {
+    fn run(&mut self, kind: &str, request: &Value) -> Result<Value, String> {
+        match kind {
             "fetch" => self
                 .get_server(request)
                 .map(|s| json!({"status": raw(s.status())})),
@@ -171,24 +173,13 @@ impl Adapter for RustOpenstack {
             other => Err(format!(
                 "rust-openstack adapter does not answer `{other}` cases"
             )),
-        };
-        answer.unwrap_or_else(errored)
+        }
     }
 }
 
 fn main() {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("rust-openstack adapter: cannot start a tokio runtime: {e}");
-            std::process::exit(2);
-        }
-    };
     protocol::serve(&mut RustOpenstack {
-        runtime,
+        runtime: runtime::current_thread("rust-openstack adapter"),
         clouds: HashMap::new(),
     });
 }
