@@ -188,15 +188,7 @@ async fn malformed_input_gets_nova_shaped_400s(
         .await;
     assert_eq!(huge.status, 413);
     assert_eq!(huge.body["overLimit"]["code"], 413);
-    let mv = env
-        .call(
-            "GET",
-            "/compute/v2.1/servers",
-            Some(&token),
-            Some("2.200"),
-            None,
-        )
-        .await;
+    let mv = env.get_at("/compute/v2.1/servers", &token, "2.200").await;
     assert_eq!(mv.status, 406);
 }
 

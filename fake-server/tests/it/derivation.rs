@@ -144,13 +144,7 @@ async fn bodies_follow_the_microversion_and_novas_field_rules(
         ]))
         .await;
     let old = env
-        .call(
-            "GET",
-            &format!("/compute/v2.1/servers/{}", ids[0]),
-            Some(&alice),
-            Some("2.1"),
-            None,
-        )
+        .get_at(&format!("/compute/v2.1/servers/{}", ids[0]), &alice, "2.1")
         .await;
     assert_eq!(old.headers["openstack-api-version"], "compute 2.1");
     assert_eq!(old.headers["x-openstack-nova-api-version"], "2.1");

@@ -93,28 +93,12 @@ async fn status_filter_has_novas_set_semantics(
         assert_eq!(r.status, 200, "{query}");
         assert_eq!(ids(&r.body), pick(want), "{query}");
     }
-    let old = env
-        .call(
-            "GET",
-            &q("status=UNKNOWN"),
-            Some(&token),
-            Some("2.37"),
-            None,
-        )
-        .await;
+    let old = env.get_at(&q("status=UNKNOWN"), &token, "2.37").await;
     assert_eq!(
         (old.status, old.body.clone()),
         (200, json!({"servers": []}))
     );
-    let new = env
-        .call(
-            "GET",
-            &q("status=UNKNOWN"),
-            Some(&token),
-            Some("2.38"),
-            None,
-        )
-        .await;
+    let new = env.get_at(&q("status=UNKNOWN"), &token, "2.38").await;
     assert_eq!(new.status, 400);
     assert_eq!(
         new.body,

@@ -175,6 +175,11 @@ impl Env {
         }
     }
 
+    /// `GET path` with `token` at microversion `mv`.
+    pub(crate) async fn get_at(&self, path: &str, token: &str, mv: &str) -> Resp {
+        self.call("GET", path, Some(token), Some(mv), None).await
+    }
+
     pub(crate) async fn get(&self, path: &str, token: &str) -> Resp {
         self.send("GET", path, token, None).await
     }
