@@ -134,8 +134,7 @@ async fn bodies_follow_the_microversion_and_novas_field_rules(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::start(engine).await;
-    let admin = env.token("admin").await;
-    let alice = env.token("alice").await;
+    let [admin, alice] = env.tokens(["admin", "alice"]).await;
     let ids = env
         .seed(json!([
             {"vm_state": "error", "task_state": null, "user": "alice"},

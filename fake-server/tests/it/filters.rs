@@ -89,8 +89,7 @@ async fn vm_state_and_task_state_filters_apply_to_admins_and_to_everyone_from_2_
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::start(engine).await;
-    let admin = env.token("admin").await;
-    let alice = env.token("alice").await;
+    let [admin, alice] = env.tokens(["admin", "alice"]).await;
     let mk =
         |vm: &str, task: Option<&str>| json!({"vm_state": vm, "task_state": task, "user": "alice"});
     let s = env
@@ -172,8 +171,7 @@ async fn put_renames_and_describes_a_server_with_novas_update_body(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::start(engine).await;
-    let alice = env.token("alice").await;
-    let bob = env.token("bob").await;
+    let [alice, bob] = env.tokens(["alice", "bob"]).await;
     let id = env
         .seed(json!([{"vm_state": "stopped", "task_state": null, "user": "alice"}]))
         .await

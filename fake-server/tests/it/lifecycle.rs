@@ -168,8 +168,7 @@ async fn locked_servers_refuse_their_owner_but_not_admin(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = manual(engine).await;
-    let admin = env.token("admin").await;
-    let alice = env.token("alice").await;
+    let [admin, alice] = env.tokens(["admin", "alice"]).await;
     let id = env
         .seed(json!([{"vm_state": "active", "task_state": null, "user": "alice"}]))
         .await

@@ -112,8 +112,7 @@ async fn soft_deleted_servers_need_admin_deleted_true(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::start(engine).await;
-    let admin = env.token("admin").await;
-    let alice = env.token("alice").await;
+    let [admin, alice] = env.tokens(["admin", "alice"]).await;
     let s = env
         .seed(json!([
             {"vm_state": "soft-delete", "task_state": null},
@@ -172,9 +171,7 @@ async fn projects_are_isolated_and_admin_lists_all_tenants(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::start(engine).await;
-    let admin = env.token("admin").await;
-    let alice = env.token("alice").await;
-    let bob = env.token("bob").await;
+    let [admin, alice, bob] = env.tokens(["admin", "alice", "bob"]).await;
     let s = env
         .seed(json!([
             {"vm_state": "active", "task_state": null, "user": "alice"},

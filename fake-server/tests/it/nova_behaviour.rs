@@ -361,8 +361,7 @@ async fn security_group_actions_and_inject_network_info_answer_as_nova(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::nova_manual(engine).await;
-    let alice = env.token("alice").await;
-    let admin = env.token("admin").await;
+    let [alice, admin] = env.tokens(["alice", "admin"]).await;
     let id = env
         .seed(json!([{"vm_state": "stopped", "task_state": null, "user": "alice", "locked": true}]))
         .await
@@ -514,8 +513,7 @@ async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::nova_manual(engine).await;
-    let admin = env.token("admin").await;
-    let alice = env.token("alice").await;
+    let [admin, alice] = env.tokens(["admin", "alice"]).await;
     let ids = env
         .seed(json!([
             {"vm_state": "active", "task_state": null, "user": "alice"},

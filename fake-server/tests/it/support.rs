@@ -99,6 +99,15 @@ impl Env {
         r.headers()["x-subject-token"].to_str().unwrap().to_owned()
     }
 
+    /// A token for each user, in order.
+    pub(crate) async fn tokens<const N: usize>(&self, users: [&str; N]) -> [String; N] {
+        let mut tokens = [const { String::new() }; N];
+        for (token, user) in tokens.iter_mut().zip(users) {
+            *token = self.token(user).await;
+        }
+        tokens
+    }
+
     /// `POST /_fake/servers` with `servers`; the response as it is (for refused seeds too).
     pub(crate) async fn try_seed(&self, servers: Value) -> Resp {
         self.control("POST", "/_fake/servers", Some(json!({"servers": servers})))

@@ -72,8 +72,7 @@ async fn a_timeline_advances_per_owner_poll_and_the_journal_shows_each_served_st
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
     let env = Env::start(engine).await;
-    let alice = env.token("alice").await;
-    let admin = env.token("admin").await;
+    let [alice, admin] = env.tokens(["alice", "admin"]).await;
     let id = env
         .seed(json!([{"vm_state": "building", "task_state": "scheduling", "user": "alice", "timeline": [
             {"vm_state": "building", "task_state": "spawning", "polls": 2},
