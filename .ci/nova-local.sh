@@ -43,6 +43,8 @@ ready_line() { # FILE PATTERN: waits up to 900 s for a line of FILE matching PAT
 
 cargo build -q -p harness -p fake-server
 nova-local/run --help >/dev/null  # builds the venv on first use (minutes), else instant
+echo "--- the parity runner's unit tests (what is a difference, what an infrastructure error)"
+"$py" -m unittest discover -s nova-local/parity
 
 echo "--- nova-local: start (delay 600 ms per driver operation, soft delete, shelve without offload)"
 nova-local/run --clouds-yaml "$tmp/clouds.yaml" --delay-ms 600 --reclaim-interval 3600 \
