@@ -5,7 +5,7 @@ use fake_server::Engine;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-use crate::support::Env;
+use crate::support::{Env, each_server, text};
 
 async fn bulk(env: &Env, bulk: Value) -> (u16, Value) {
     let r = env
@@ -23,24 +23,12 @@ async fn bulk(env: &Env, bulk: Value) -> (u16, Value) {
 /// `(id, name, status)` of every server a detailed listing returns, in order.
 async fn listed(env: &Env, query: &str, token: &str) -> Vec<(String, String, String)> {
     let r = env
-        .call(
-            "GET",
-            &format!("/compute/v2.1/servers/detail?{query}"),
-            Some(token),
-            Some("2.96"),
-            None,
-        )
+        .get(&format!("/compute/v2.1/servers/detail?{query}"), token)
         .await;
     assert_eq!(r.status, 200, "{query}: {}", r.body);
-    r.body["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            let field = |k: &str| s[k].as_str().unwrap().to_owned();
-            (field("id"), field("name"), field("status"))
-        })
-        .collect()
+    each_server(&r.body, |s| {
+        (text(s, "id"), text(s, "name"), text(s, "status"))
+    })
 }
 
 #[rstest]

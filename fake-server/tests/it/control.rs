@@ -122,9 +122,7 @@ async fn journal_records_method_path_query_status_only(
 #[rstest]
 #[tokio::test]
 async fn reset_set_state_and_clock(#[values(Engine::Wiremock, Engine::Hyper)] engine: Engine) {
-    let env = Env::start(engine).await;
-    let token = env.token("admin").await;
-    let id = env.seed_one(Some("active"), None).await;
+    let (env, token, id) = Env::one_active(Env::start(engine)).await;
     let put = env
         .control(
             "PUT",
@@ -161,9 +159,7 @@ async fn reset_set_state_and_clock(#[values(Engine::Wiremock, Engine::Hyper)] en
 async fn malformed_input_gets_nova_shaped_400s(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let token = env.token("admin").await;
-    let id = env.seed_one(Some("active"), None).await;
+    let (env, token, id) = Env::one_active(Env::start(engine)).await;
     let action = format!("/compute/v2.1/servers/{id}/action");
     let bad_json = env.raw_post(&action, &token, b"{not json".to_vec()).await;
     assert_eq!(bad_json.status, 400);

@@ -4,7 +4,7 @@ use fake_server::{Engine, Profile};
 use rstest::rstest;
 use serde_json::json;
 
-use crate::support::Env;
+use crate::support::{Env, each_server, text};
 
 #[rstest]
 #[tokio::test]
@@ -133,15 +133,16 @@ async fn deviations_override_single_pairs_and_are_reported(
 async fn bodies_follow_the_microversion_and_novas_field_rules(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let [admin, alice] = env.tokens(["admin", "alice"]).await;
-    let ids = env
-        .seed(json!([
+    let (env, [admin, alice], ids) = Env::seeded(
+        engine,
+        ["admin", "alice"],
+        json!([
             {"vm_state": "error", "task_state": null, "user": "alice"},
             {"vm_state": "stopped", "task_state": null, "user": "alice"},
             {"vm_state": "active", "task_state": null, "power_state": 6, "user": "alice"},
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     let old = env
         .get_at(&format!("/compute/v2.1/servers/{}", ids[0]), &alice, "2.1")
         .await;
@@ -214,12 +215,7 @@ async fn ecs_native_show_and_detail_need_the_project_id(
         .control("GET", &format!("/v1/{project}/cloudservers/detail"), None)
         .await;
     assert_eq!(detail.body["count"], 2);
-    let statuses: Vec<&str> = detail.body["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["status"].as_str().unwrap())
-        .collect();
+    let statuses = each_server(&detail.body, |s| text(s, "status"));
     assert_eq!(
         statuses,
         ["UNKNOWN", "SHUTOFF"],

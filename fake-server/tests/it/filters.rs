@@ -25,15 +25,16 @@ async fn list(env: &Env, query: &str, token: &str, mv: &str) -> (u16, Value) {
 async fn changes_since_lists_servers_updated_at_or_after_the_time_including_soft_deleted(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let admin = env.token("admin").await;
-    let seeded = env
-        .seed(json!([
+    let (env, [admin], seeded) = Env::seeded(
+        engine,
+        ["admin"],
+        json!([
             {"vm_state": "active", "task_state": null, "name": "old"},
             {"vm_state": "active", "task_state": null, "name": "renamed-later"},
             {"vm_state": "soft-delete", "task_state": null, "name": "gone"}
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     // Updated timestamps have one-second resolution: make the rename land in a later second.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = env

@@ -28,9 +28,7 @@ fn triple(s: &Value) -> (String, Value, Value) {
 async fn hard_reboot_walks_to_active_over_the_manual_clock(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
-    let token = env.token("admin").await;
-    let id = env.seed_one(Some("active"), None).await;
+    let (env, token, id) = Env::one_active(manual(engine)).await;
     let r = env
         .action(&id, &token, json!({"reboot": {"type": "HARD"}}))
         .await;
@@ -68,9 +66,7 @@ async fn hard_reboot_walks_to_active_over_the_manual_clock(
 async fn stop_then_start_shows_novas_intermediate_statuses(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
-    let token = env.token("admin").await;
-    let id = env.seed_one(Some("active"), None).await;
+    let (env, token, id) = Env::one_active(manual(engine)).await;
     assert_eq!(
         env.action(&id, &token, json!({"os-stop": null}))
             .await

@@ -4,7 +4,7 @@ use fake_server::Engine;
 use rstest::rstest;
 use serde_json::json;
 
-use crate::support::{Env, ids, sorted};
+use crate::support::{Env, each_server, ids, sorted, text};
 
 #[rstest]
 #[tokio::test]
@@ -27,13 +27,7 @@ async fn detail_paginates_with_limit_marker_and_next_links(
         let r = env.get(&path, &token).await;
         assert_eq!(r.status, 200);
         pages += 1;
-        seen.extend(
-            r.body["servers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["id"].as_str().unwrap().to_owned()),
-        );
+        seen.extend(each_server(&r.body, |s| text(s, "id")));
         match r.body["servers_links"][0]["href"].as_str() {
             Some(next) => path = next.strip_prefix(&env.fake.uri()).unwrap().to_owned(),
             None => break,
@@ -61,10 +55,10 @@ async fn detail_paginates_with_limit_marker_and_next_links(
 async fn status_filter_has_novas_set_semantics(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let token = env.token("admin").await;
-    let s = env
-        .seed(json!([
+    let (env, [token], s) = Env::seeded(
+        engine,
+        ["admin"],
+        json!([
             {"vm_state": "active", "task_state": null},
             {"vm_state": "active", "task_state": "rebooting"},
             {"vm_state": "active", "task_state": "resize_prep"},
@@ -72,8 +66,9 @@ async fn status_filter_has_novas_set_semantics(
             {"vm_state": "stopped", "task_state": "resize_migrating"},
             {"vm_state": "stopped", "task_state": "rebooting"},
             {"vm_state": "paused", "task_state": null},
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     let q = |query: &str| format!("/compute/v2.1/servers/detail?{query}");
     let pick = |idx: &[usize]| sorted(idx.iter().map(|i| s[*i].clone()).collect());
     let rows: &[(&str, &[usize])] = &[
@@ -111,15 +106,16 @@ async fn status_filter_has_novas_set_semantics(
 async fn soft_deleted_servers_need_admin_deleted_true(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let [admin, alice] = env.tokens(["admin", "alice"]).await;
-    let s = env
-        .seed(json!([
+    let (env, [admin, alice], s) = Env::seeded(
+        engine,
+        ["admin", "alice"],
+        json!([
             {"vm_state": "soft-delete", "task_state": null},
             {"vm_state": "active", "task_state": null},
             {"vm_state": "soft-delete", "task_state": null, "user": "alice"},
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     assert_eq!(
         ids(&env.get("/compute/v2.1/servers/detail", &admin).await.body),
         [s[1].clone()]
@@ -170,14 +166,15 @@ async fn soft_deleted_servers_need_admin_deleted_true(
 async fn projects_are_isolated_and_admin_lists_all_tenants(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let [admin, alice, bob] = env.tokens(["admin", "alice", "bob"]).await;
-    let s = env
-        .seed(json!([
+    let (env, [admin, alice, bob], s) = Env::seeded(
+        engine,
+        ["admin", "alice", "bob"],
+        json!([
             {"vm_state": "active", "task_state": null, "user": "alice"},
             {"vm_state": "active", "task_state": null, "user": "bob"},
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     assert_eq!(
         ids(&env.get("/compute/v2.1/servers", &alice).await.body),
         [s[0].clone()]

@@ -5,7 +5,7 @@ use fake_server::Engine;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-use crate::support::Env;
+use crate::support::{Env, each_server, text};
 
 const IMAGE_7: &str = "70a599e0-31e7-49b7-b260-868f441e862b";
 const IMAGE_6: &str = "a440c04b-79fa-479c-bed1-0b816eaec379";
@@ -21,8 +21,9 @@ fn action_path(id: &str) -> String {
 
 /// Posts `body` byte for byte to the server's action path at 2.96: (status, Nova's message).
 async fn action_message(env: &Env, id: &str, token: &str, body: &str) -> (u16, Value) {
-    env.message("POST", &action_path(id), token, "2.96", body)
+    env.raw("POST", &action_path(id), token, "2.96", body)
         .await
+        .status_message()
 }
 
 #[rstest]
@@ -104,9 +105,7 @@ async fn resize_shows_the_new_flavor_confirm_keeps_it_revert_restores_the_old(
 async fn rebuild_switches_image_name_metadata_and_access_ips_at_once(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let token = env.token("admin").await;
-    let id = env.seed_one(Some("active"), None).await;
+    let (env, token, id) = Env::one_active(Env::nova_manual(engine)).await;
     let body = format!(
         r#"{{"rebuild": {{"imageRef": "{IMAGE_7}", "name": "rebuilt", "metadata": {{"role": "db"}}, "accessIPv4": "192.0.2.7"}}}}"#
     );
@@ -172,14 +171,7 @@ async fn flavor_and_image_filters_filter(
         assert_eq!(r.status, 202, "{}", r.body);
         ids.push(r.body["server"]["id"].as_str().unwrap().to_owned());
     }
-    let names = |r: Value| -> Vec<String> {
-        r["servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let names = |r: Value| each_server(&r, |s| text(s, "name"));
     let q = |query: &str| format!("/compute/v2.1/servers?{query}");
     assert_eq!(
         names(env.get(&q("flavor=2"), &token).await.body),
@@ -316,8 +308,9 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
     for (mv, body, want) in rows {
         let want = want.replace("LONG", &long);
         assert_eq!(
-            env.message("POST", "/compute/v2.1/servers", &token, mv, &body)
-                .await,
+            env.raw("POST", "/compute/v2.1/servers", &token, mv, &body)
+                .await
+                .status_message(),
             (400, json!(want)),
             "{mv} {body}"
         );
@@ -329,8 +322,9 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
         items.join(", ")
     );
     assert_eq!(
-        env.message("POST", "/compute/v2.1/servers", &token, "2.96", &many)
-            .await,
+        env.raw("POST", "/compute/v2.1/servers", &token, "2.96", &many)
+            .await
+            .status_message(),
         (403, json!("Maximum number of metadata items exceeds 128"))
     );
     assert_eq!(
@@ -346,13 +340,7 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
         202
     );
     let r = env.get("/compute/v2.1/servers", &token).await;
-    let names: Vec<&str> = r.body["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["vm-2", "vm-1"]);
+    assert_eq!(each_server(&r.body, |s| text(s, "name")), ["vm-2", "vm-1"]);
 }
 
 #[rstest]
@@ -426,7 +414,9 @@ async fn security_group_actions_and_inject_network_info_answer_as_nova(
     ];
     for (token, body, status, want) in rows {
         assert_eq!(
-            env.message("POST", &path, token, "2.96", body).await,
+            env.raw("POST", &path, token, "2.96", body)
+                .await
+                .status_message(),
             (status, want),
             "{body}"
         );
@@ -512,13 +502,15 @@ async fn the_image_service_lists_novas_fixture_images_and_is_in_the_catalog(
 async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let [admin, alice] = env.tokens(["admin", "alice"]).await;
-    let ids = env
-        .seed(json!([
-            {"vm_state": "active", "task_state": null, "user": "alice"},
-            {"vm_state": "active", "task_state": null, "user": "alice"},
-        ]))
+    let (env, [admin, alice], ids) = Env::nova_manual(engine)
+        .await
+        .log_in_and_seed(
+            ["admin", "alice"],
+            json!([
+                {"vm_state": "active", "task_state": null, "user": "alice"},
+                {"vm_state": "active", "task_state": null, "user": "alice"},
+            ]),
+        )
         .await;
     let del = env
         .send(
@@ -536,19 +528,7 @@ async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
             .status,
         404
     );
-    let rows = |r: Value| -> Vec<(String, String)> {
-        r["servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| {
-                (
-                    s["id"].as_str().unwrap().to_owned(),
-                    s["status"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    };
+    let rows = |r: Value| each_server(&r, |s| (text(s, "id"), text(s, "status")));
     let live = ("ACTIVE".to_owned(), ids[1].clone());
     let dead = ("DELETED".to_owned(), ids[0].clone());
     let swap = |v: Vec<(String, String)>| -> Vec<(String, String)> {
@@ -616,15 +596,17 @@ async fn deleted_servers_leave_deleted_rows_for_changes_since_and_admins(
 async fn rescue_shelve_offload_update_and_create_bodies_match_nova(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let alice = env.token("alice").await;
-    let ids = env
-        .seed(json!([
-            {"vm_state": "active", "task_state": null, "user": "alice"},
-            {"vm_state": "shelved", "task_state": null, "user": "alice"},
-            {"vm_state": "shelved_offloaded", "task_state": null, "user": "alice"},
-            {"vm_state": "active", "task_state": null, "user": "alice"},
-        ]))
+    let (env, [alice], ids) = Env::nova_manual(engine)
+        .await
+        .log_in_and_seed(
+            ["alice"],
+            json!([
+                {"vm_state": "active", "task_state": null, "user": "alice"},
+                {"vm_state": "shelved", "task_state": null, "user": "alice"},
+                {"vm_state": "shelved_offloaded", "task_state": null, "user": "alice"},
+                {"vm_state": "active", "task_state": null, "user": "alice"},
+            ]),
+        )
         .await;
     let rescue = env
         .action(&ids[0], &alice, json!({"rescue": {"adminPass": "s3cret"}}))

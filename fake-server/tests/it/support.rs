@@ -60,24 +60,38 @@ impl Env {
         .await
     }
 
-    /// A raw request's status and its error message (`{"<kind>": {"message": …}}`; null when
-    /// the body has none).
-    pub(crate) async fn message(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        mv: &str,
-        body: &str,
-    ) -> (u16, Value) {
-        let r = self.raw(method, path, token, mv, body).await;
-        let msg = r
-            .body
-            .as_object()
-            .and_then(|o| o.values().next())
-            .map(|v| v["message"].clone())
-            .unwrap_or(Value::Null);
-        (r.status, msg)
+    /// The opening most tests share: a fake as [`Env::start`] gives it, then
+    /// [`Env::log_in_and_seed`].
+    pub(crate) async fn seeded<const N: usize>(
+        engine: Engine,
+        users: [&str; N],
+        servers: Value,
+    ) -> (Env, [String; N], Vec<String>) {
+        Env::start(engine)
+            .await
+            .log_in_and_seed(users, servers)
+            .await
+    }
+
+    /// A token for each of `users` (in order), then `servers` seeded: the tokens and the
+    /// servers' ids, in order.
+    pub(crate) async fn log_in_and_seed<const N: usize>(
+        self,
+        users: [&str; N],
+        servers: Value,
+    ) -> (Env, [String; N], Vec<String>) {
+        let tokens = self.tokens(users).await;
+        let ids = self.seed(servers).await;
+        (self, tokens, ids)
+    }
+
+    /// The opening of the tests that act on one server: the fake `start` gives, an admin token
+    /// and one active server (its id).
+    pub(crate) async fn one_active(start: impl Future<Output = Env>) -> (Env, String, String) {
+        let env = start.await;
+        let token = env.token("admin").await;
+        let id = env.seed_one(Some("active"), None).await;
+        (env, token, id)
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -136,12 +150,7 @@ impl Env {
     pub(crate) async fn seed(&self, servers: Value) -> Vec<String> {
         let r = self.try_seed(servers).await;
         assert_eq!(r.status, 201, "{}", r.body);
-        r.body["servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap().to_owned())
-            .collect()
+        each_server(&r.body, |s| text(s, "id"))
     }
 
     pub(crate) async fn seed_one(&self, vm: Option<&str>, task: Option<&str>) -> String {
@@ -255,6 +264,18 @@ impl Env {
 }
 
 impl Resp {
+    /// The status and the error message (`{"<kind>": {"message": …}}`; null when the body has
+    /// none).
+    pub(crate) fn status_message(&self) -> (u16, Value) {
+        let msg = self
+            .body
+            .as_object()
+            .and_then(|o| o.values().next())
+            .map(|v| v["message"].clone())
+            .unwrap_or(Value::Null);
+        (self.status, msg)
+    }
+
     /// Nova's `badRequest` message (panics when the body has none).
     pub(crate) fn bad_request(&self) -> &str {
         self.body["badRequest"]["message"]
@@ -263,15 +284,19 @@ impl Resp {
     }
 }
 
+/// Each server of a `{"servers": [...]}` body through `f`, in order.
+pub(crate) fn each_server<T>(body: &Value, f: impl FnMut(&Value) -> T) -> Vec<T> {
+    body["servers"].as_array().unwrap().iter().map(f).collect()
+}
+
+/// A string field of a JSON object (panics when it is not a string).
+pub(crate) fn text(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap().to_owned()
+}
+
+/// The servers' ids, sorted.
 pub(crate) fn ids(body: &Value) -> Vec<String> {
-    let mut v: Vec<String> = body["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect();
-    v.sort();
-    v
+    sorted(each_server(body, |s| text(s, "id")))
 }
 
 pub(crate) fn sorted(mut v: Vec<String>) -> Vec<String> {

@@ -4,7 +4,7 @@ use fake_server::Engine;
 use rstest::rstest;
 use serde_json::{Value, json};
 
-use crate::support::{Env, fingerprint};
+use crate::support::{Env, each_server, fingerprint};
 
 async fn journal_after(env: &Env, after: u64) -> Vec<Value> {
     let r = env
@@ -19,15 +19,16 @@ async fn journal_after(env: &Env, after: u64) -> Vec<Value> {
 async fn a_status_override_is_served_verbatim_even_empty(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let alice = env.token("alice").await;
-    let ids = env
-        .seed(json!([
+    let (env, [alice], ids) = Env::seeded(
+        engine,
+        ["alice"],
+        json!([
             {"vm_state": "active", "task_state": null, "status": "HIBERNATED", "user": "alice"},
             {"vm_state": "active", "task_state": null, "status": "", "user": "alice"},
             {"vm_state": "active", "task_state": null, "user": "alice"},
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     let statuses: Vec<Value> = {
         let mut v = Vec::new();
         for id in &ids {
@@ -37,12 +38,7 @@ async fn a_status_override_is_served_verbatim_even_empty(
     };
     assert_eq!(statuses, [json!("HIBERNATED"), json!(""), json!("ACTIVE")]);
     let detail = env.get("/compute/v2.1/servers/detail", &alice).await;
-    let listed: Vec<(Value, Value)> = detail.body["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["id"].clone(), s["status"].clone()))
-        .collect();
+    let listed = each_server(&detail.body, |s| (s["id"].clone(), s["status"].clone()));
     assert_eq!(
         listed,
         [
@@ -145,15 +141,16 @@ async fn a_timeline_advances_per_owner_poll_and_the_journal_shows_each_served_st
 async fn listings_journal_the_ids_they_served_in_order(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let alice = env.token("alice").await;
-    let ids = env
-        .seed(json!([
+    let (env, [alice], ids) = Env::seeded(
+        engine,
+        ["alice"],
+        json!([
             {"vm_state": "active", "task_state": null, "user": "alice"},
             {"vm_state": "stopped", "task_state": null, "user": "alice"},
             {"vm_state": "active", "task_state": null, "user": "alice"},
-        ]))
-        .await;
+        ]),
+    )
+    .await;
     env.get("/compute/v2.1/servers/detail?status=ACTIVE&limit=1", &alice)
         .await;
     let last = journal_after(&env, 0).await.pop().unwrap();
