@@ -9,6 +9,7 @@ import json
 import os
 import re
 import select
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -94,6 +95,7 @@ class Target:
         return Session(compute[0], resp.headers["X-Subject-Token"], token["project"]["id"])
 
     def close(self):
+        """Stops the process and removes its temporary directory (the users file)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -101,6 +103,7 @@ class Target:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _read_ready(proc, name, pattern, timeout):
