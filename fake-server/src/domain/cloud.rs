@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::clock::Clock;
-use super::index::Index;
+use super::index::{Bounds, Index};
 use super::lifecycle::{Action, TransitionError, create_walk, plan_action};
 use super::server::{Advance, Fault, Server, ServerId, Timeline};
 use super::state::{TaskState, VmState};
@@ -321,7 +321,7 @@ impl Cloud {
             server.updated_unix = now;
             server.terminated_unix = Some(now);
             server.security_groups.clear();
-            self.index.raise(seq, now);
+            self.index.raise_dead(seq, now);
             self.dead_by_id.insert(server.id.clone(), seq);
             self.tombstones.insert(seq, server);
         }
@@ -477,7 +477,12 @@ impl Cloud {
             return Box::new(seqs.filter_map(|seq| self.servers.get(&seq)));
         }
         match narrowing.updated_since {
-            Some(since) => Box::new(recent_below(&self.servers, &self.index, end, since)),
+            Some(since) => Box::new(recent_below(
+                &self.servers,
+                self.index.bounds(false),
+                end,
+                since,
+            )),
             None => Box::new(self.servers.range(..end).rev().map(|(_, s)| s)),
         }
     }
@@ -497,7 +502,12 @@ impl Cloud {
             return Box::new(std::iter::empty());
         }
         match narrowing.updated_since {
-            Some(since) => Box::new(recent_below(&self.tombstones, &self.index, end, since)),
+            Some(since) => Box::new(recent_below(
+                &self.tombstones,
+                self.index.bounds(true),
+                end,
+                since,
+            )),
             None => Box::new(self.tombstones.range(..end).rev().map(|(_, s)| s)),
         }
     }
@@ -576,7 +586,7 @@ fn merge_newest_first<I: Iterator<Item = u64>>(
 /// index shows were all updated before `since`.
 fn recent_below<'a>(
     map: &'a BTreeMap<u64, Server>,
-    index: &'a Index,
+    bounds: &'a Bounds,
     end: u64,
     since: i64,
 ) -> impl Iterator<Item = &'a Server> + 'a {
@@ -587,7 +597,7 @@ fn recent_below<'a>(
             if let Some((_, s)) = block.next() {
                 return Some(s);
             }
-            let top = index.recent_end(end, since)?;
+            let top = bounds.recent_end(end, since)?;
             let start = (top - 1) / super::index::BLOCK * super::index::BLOCK;
             block = map.range(start..top).rev();
             end = start;

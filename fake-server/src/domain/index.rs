@@ -3,8 +3,8 @@
 //!
 //! * **By vm_state**: the creation sequence numbers of the live servers in each vm_state, so a
 //!   `?status=` (or admin `?vm_state=`) page walks only servers that can match.
-//! * **Latest update per block**: for each block of [`BLOCK`] sequence numbers (live servers and
-//!   tombstones alike), an upper bound of their `updated_unix`, so a `?changes-since=` page skips
+//! * **Latest update per block**: for each block of [`BLOCK`] sequence numbers (one array for
+//!   live servers, one for tombstones), an upper bound of their `updated_unix`, so a `?changes-since=` page skips
 //!   whole blocks that changed before the cut-off. A bound is only ever raised, so it stays an
 //!   upper bound whatever happens to the servers under it.
 //!
@@ -22,8 +22,40 @@ pub(crate) const BLOCK: u64 = 64;
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     by_vm: HashMap<VmState, BTreeSet<u64>>,
-    updated_hi: Vec<i64>,
+    live: Bounds,
+    dead: Bounds,
     dirty: Vec<(u64, Option<VmState>)>,
+}
+
+/// An upper bound of `updated_unix` per block of [`BLOCK`] sequence numbers.
+#[derive(Debug, Default)]
+pub(crate) struct Bounds(Vec<i64>);
+
+impl Bounds {
+    /// Raises the bound of `seq`'s block to `updated`.
+    fn raise(&mut self, seq: u64, updated: i64) {
+        let block = usize::try_from(seq / BLOCK).unwrap_or(usize::MAX);
+        if block >= self.0.len() {
+            self.0.resize(block + 1, i64::MIN);
+        }
+        let hi = &mut self.0[block];
+        *hi = (*hi).max(updated);
+    }
+
+    /// The end (exclusive) of the next range of sequence numbers below `end` that may hold a
+    /// server updated at or after `since`; the range starts at that end's block start. `None`
+    /// when no block below `end` does.
+    pub(crate) fn recent_end(&self, end: u64, since: i64) -> Option<u64> {
+        let mut end = end.min(self.0.len() as u64 * BLOCK);
+        while end > 0 {
+            let block = (end - 1) / BLOCK;
+            if self.0[usize::try_from(block).ok()?] >= since {
+                return Some(end);
+            }
+            end = block * BLOCK;
+        }
+        None
+    }
 }
 
 impl Index {
@@ -42,14 +74,19 @@ impl Index {
         }
     }
 
-    /// Raises the update bound of `seq`'s block to `updated`.
+    /// Raises the update bound of a live server's block to `updated`.
     pub(crate) fn raise(&mut self, seq: u64, updated: i64) {
-        let block = usize::try_from(seq / BLOCK).unwrap_or(usize::MAX);
-        if block >= self.updated_hi.len() {
-            self.updated_hi.resize(block + 1, i64::MIN);
-        }
-        let hi = &mut self.updated_hi[block];
-        *hi = (*hi).max(updated);
+        self.live.raise(seq, updated);
+    }
+
+    /// Raises the update bound of a tombstone's block to `updated`.
+    pub(crate) fn raise_dead(&mut self, seq: u64, updated: i64) {
+        self.dead.raise(seq, updated);
+    }
+
+    /// The update bounds of live servers (`false`) or tombstones (`true`).
+    pub(crate) fn bounds(&self, dead: bool) -> &Bounds {
+        if dead { &self.dead } else { &self.live }
     }
 
     /// Records that a live server, indexed under `vm`, may be changed by its holder.
@@ -79,21 +116,6 @@ impl Index {
         self.by_vm.get(vm)
     }
 
-    /// The end (exclusive) of the next range of sequence numbers below `end` that may hold a
-    /// server updated at or after `since`; the range starts at that end's block start. `None`
-    /// when no block below `end` does.
-    pub(crate) fn recent_end(&self, end: u64, since: i64) -> Option<u64> {
-        let mut end = end.min(self.updated_hi.len() as u64 * BLOCK);
-        while end > 0 {
-            let block = (end - 1) / BLOCK;
-            if self.updated_hi[usize::try_from(block).ok()?] >= since {
-                return Some(end);
-            }
-            end = block * BLOCK;
-        }
-        None
-    }
-
     /// Drops everything.
     pub(crate) fn clear(&mut self) {
         *self = Index::default();
@@ -110,10 +132,16 @@ mod tests {
         index.raise(3, 100); // block 0
         index.raise(BLOCK + 1, 50); // block 1: too old
         index.raise(2 * BLOCK + 5, 200); // block 2
-        assert_eq!(index.recent_end(u64::MAX, 100), Some(3 * BLOCK));
-        assert_eq!(index.recent_end(2 * BLOCK, 100), Some(BLOCK));
-        assert_eq!(index.recent_end(BLOCK, 150), None);
-        assert_eq!(index.recent_end(0, i64::MIN), None);
+        index.raise_dead(BLOCK + 2, 300); // a tombstone: the live bounds do not see it
+        let live = index.bounds(false);
+        assert_eq!(live.recent_end(u64::MAX, 100), Some(3 * BLOCK));
+        assert_eq!(live.recent_end(2 * BLOCK, 100), Some(BLOCK));
+        assert_eq!(live.recent_end(BLOCK, 150), None);
+        assert_eq!(live.recent_end(0, i64::MIN), None);
+        assert_eq!(
+            index.bounds(true).recent_end(u64::MAX, 300),
+            Some(2 * BLOCK)
+        );
     }
 
     #[test]
