@@ -16,8 +16,8 @@
 //!    client would, following `next` links), **the floor** (the same walk, each page skimmed
 //!    for its `next` link only) and **observe
 //!    mode** (the `harness --os-cloud bench --profile nova` process, with a clouds.yaml it
-//!    writes), recording the harness's peak RSS (`ru_maxrss` from `wait4`) and the requests it
-//!    sent (from the fake's journal).
+//!    writes), recording the harness's peak RSS (its `VmHWM`, polled until it exits) and the
+//!    requests it sent (from the fake's journal).
 //!
 //! `BENCH_HARNESS=PATH` and `BENCH_FAKE=PATH` run other builds of either binary (say, copies
 //! of an older commit's) against the same figures; the fake must have control plane version 2
@@ -75,6 +75,11 @@ fn load_average() -> String {
 
 /// `VmRSS` or `VmHWM` of a process, in KiB.
 fn proc_kib(pid: u32, field: &str) -> u64 {
+    proc_kib_opt(pid, field).unwrap_or(0)
+}
+
+/// `VmRSS` or `VmHWM` of a process, in KiB; `None` once it has exited (or is a zombie).
+fn proc_kib_opt(pid: u32, field: &str) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -82,7 +87,6 @@ fn proc_kib(pid: u32, field: &str) -> u64 {
                 .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
-        .unwrap_or(0)
 }
 
 /// The harness binary: `BENCH_HARNESS` (e.g. a copy of an older build, to compare), else the one
@@ -315,6 +319,22 @@ fn observe(harness: &Path, dir: &Path) -> (Duration, u64, i32) {
         .spawn()
         .expect("harness starts");
     let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
+    // The harness's own high-water mark (VmHWM of its address space), read until it exits:
+    // `ru_maxrss` also counts the pages of the bench process the child shared before its exec,
+    // which grow with the bench's heap from run to run.
+    let hwm = std::thread::spawn({
+        let child_pid = child.id();
+        move || {
+            let mut last = 0;
+            loop {
+                match proc_kib_opt(child_pid, "VmHWM:") {
+                    Some(kib) if kib > 0 => last = kib,
+                    _ => return last,
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    });
     let mut status = 0;
     // SAFETY: rusage is plain data; wait4 fills it for our own child, which std never reaps
     // (the Child is forgotten below).
@@ -328,7 +348,14 @@ fn observe(harness: &Path, dir: &Path) -> (Duration, u64, i32) {
     } else {
         -1
     };
-    (took, u64::try_from(usage.ru_maxrss).unwrap_or(0), code)
+    let hwm = hwm.join().unwrap_or(0);
+    // A run too short to be sampled falls back to ru_maxrss.
+    let peak = if hwm > 0 {
+        hwm
+    } else {
+        u64::try_from(usage.ru_maxrss).unwrap_or(0)
+    };
+    (took, peak, code)
 }
 
 fn write_clouds_yaml(dir: &Path, base: &str) {
