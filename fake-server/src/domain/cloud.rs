@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::clock::Clock;
 use super::index::{Bounds, Index};
 use super::lifecycle::{Action, TransitionError, create_walk, plan_action};
-use super::server::{Advance, Fault, Server, ServerId, Timeline};
+use super::server::{Advance, Fault, Server, ServerId, Timeline, Walk};
 use super::state::{TaskState, VmState};
 
 /// What to create when seeding or booting a server.
@@ -346,11 +346,22 @@ impl Cloud {
         action: &Action,
         is_admin: bool,
     ) -> Result<bool, TransitionError> {
+        Ok(self.plan(id, action, is_admin)?.is_some())
+    }
+
+    /// Brings the clock up to date, then plans `action` on server `id` (`Ok(None)`: no such
+    /// server).
+    fn plan(
+        &mut self,
+        id: &ServerId,
+        action: &Action,
+        is_admin: bool,
+    ) -> Result<Option<Walk>, TransitionError> {
         self.tick();
         let now = self.clock.now_ms();
         match self.by_id.get(id).and_then(|seq| self.servers.get(seq)) {
-            None => Ok(false),
-            Some(server) => plan_action(server, action, is_admin, now).map(|_| true),
+            None => Ok(None),
+            Some(server) => plan_action(server, action, is_admin, now).map(Some),
         }
     }
 
@@ -531,18 +542,14 @@ impl Cloud {
         action: &Action,
         is_admin: bool,
     ) -> Result<bool, TransitionError> {
-        self.tick();
-        let now = self.clock.now_ms();
-        let Some(server) = self.by_id.get(id).and_then(|seq| self.servers.get(seq)) else {
+        let Some(walk) = self.plan(id, action, is_admin)? else {
             return Ok(false);
         };
-        let walk = plan_action(server, action, is_admin, now)?;
-        let (from, flavor) = (server.vm_state.clone(), server.flavor_id.clone());
         if let Some(s) = self.get_mut(id) {
             match action {
                 Action::Resize { .. } => {
-                    s.resize_from = from;
-                    s.old_flavor = Some(flavor);
+                    s.resize_from = s.vm_state.clone();
+                    s.old_flavor = Some(s.flavor_id.clone());
                 }
                 Action::ConfirmResize | Action::RevertResize => s.old_flavor = None,
                 _ => {}
@@ -552,7 +559,7 @@ impl Cloud {
         Ok(true)
     }
 
-    fn start_walk(&mut self, id: &ServerId, walk: super::server::Walk) {
+    fn start_walk(&mut self, id: &ServerId, walk: Walk) {
         let Some(seq) = self.by_id.get(id).copied() else {
             return;
         };
@@ -681,26 +688,30 @@ mod tests {
         )
     }
 
+    /// Advances the clock by each step's milliseconds (0: not at all), then checks the
+    /// server's (vm_state, task_state).
+    fn walk(c: &mut Cloud, id: &ServerId, steps: &[(u64, &str, Option<&str>)]) {
+        for (i, &(ms, vm, task)) in steps.iter().enumerate() {
+            if ms > 0 {
+                c.advance_clock(ms).unwrap();
+            }
+            let want = (Some(vm.to_owned()), task.map(str::to_owned));
+            assert_eq!(pair(c, id), want, "step {i}");
+        }
+    }
+
     #[test]
     fn hard_reboot_walks_three_tasks_then_settles_active() {
         let mut c = cloud();
         let id = seeded(&mut c, "stopped", None);
         c.act(&id, &Action::Reboot { hard: true }, false).unwrap();
-        let mut seen = vec![pair(&mut c, &id)];
-        for _ in 0..3 {
-            c.advance_clock(100).unwrap();
-            seen.push(pair(&mut c, &id));
-        }
-        let s = |x: &str| Some(x.to_owned());
-        assert_eq!(
-            seen,
-            [
-                (s("stopped"), s("rebooting_hard")),
-                (s("stopped"), s("reboot_pending_hard")),
-                (s("stopped"), s("reboot_started_hard")),
-                (s("active"), None),
-            ]
-        );
+        let steps = [
+            (0, "stopped", Some("rebooting_hard")),
+            (100, "stopped", Some("reboot_pending_hard")),
+            (100, "stopped", Some("reboot_started_hard")),
+            (100, "active", None),
+        ];
+        walk(&mut c, &id, &steps);
         assert_eq!(c.get(&id).unwrap().power_state, Some(1));
     }
 
@@ -748,8 +759,7 @@ mod tests {
         let mut c = cloud();
         let id = seeded(&mut c, "active", None);
         c.act(&id, &Action::Delete { soft: true }, false).unwrap();
-        c.advance_clock(100).unwrap();
-        assert_eq!(pair(&mut c, &id), (Some("soft-delete".to_owned()), None));
+        walk(&mut c, &id, &[(100, "soft-delete", None)]);
         c.advance_clock(999).unwrap();
         assert!(c.get(&id).is_some());
         c.advance_clock(1).unwrap();
@@ -761,12 +771,8 @@ mod tests {
         let mut c = cloud();
         let id = seeded(&mut c, "soft-delete", None);
         c.act(&id, &Action::Restore, false).unwrap();
-        assert_eq!(
-            pair(&mut c, &id),
-            (Some("soft-delete".to_owned()), Some("restoring".to_owned()))
-        );
-        c.advance_clock(100).unwrap();
-        assert_eq!(pair(&mut c, &id), (Some("active".to_owned()), None));
+        let steps = [(0, "soft-delete", Some("restoring")), (100, "active", None)];
+        walk(&mut c, &id, &steps);
     }
 
     #[test]
@@ -781,23 +787,17 @@ mod tests {
             false,
         )
         .unwrap();
-        c.advance_clock(400).unwrap();
-        assert_eq!(pair(&mut c, &id), (Some("resized".to_owned()), None));
+        walk(&mut c, &id, &[(400, "resized", None)]);
         c.act(&id, &Action::RevertResize, false).unwrap();
-        c.advance_clock(100).unwrap();
-        assert_eq!(pair(&mut c, &id), (Some("stopped".to_owned()), None));
+        walk(&mut c, &id, &[(100, "stopped", None)]);
     }
 
     #[test]
     fn create_walks_building_to_active() {
         let mut c = cloud();
         let id = c.create(NewServer::default());
-        assert_eq!(
-            pair(&mut c, &id),
-            (Some("building".to_owned()), Some("scheduling".to_owned()))
-        );
-        c.advance_clock(400).unwrap();
-        assert_eq!(pair(&mut c, &id), (Some("active".to_owned()), None));
+        let steps = [(0, "building", Some("scheduling")), (400, "active", None)];
+        walk(&mut c, &id, &steps);
     }
 
     #[test]
