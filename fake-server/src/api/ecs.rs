@@ -9,7 +9,7 @@ use super::core::{Api, Inner};
 use super::error::method_not_allowed;
 use super::http::{ApiRequest, ApiResponse};
 use super::journal::ListedIds;
-use super::render::{EmptyObject, Iso, typed_json};
+use super::render::{EmptyObject, ExtSts, Iso, typed_json};
 use crate::domain::{Server, ServerId, Status, StatusFilter};
 
 fn ecs_error(status: u16, code: &str, message: String) -> ApiResponse {
@@ -24,12 +24,8 @@ fn ecs_error(status: u16, code: &str, message: String) -> ApiResponse {
 pub(crate) struct EcsServer<'a> {
     #[serde(rename = "OS-EXT-AZ:availability_zone")]
     availability_zone: &'static str,
-    #[serde(rename = "OS-EXT-STS:power_state")]
-    power_state: Option<i64>,
-    #[serde(rename = "OS-EXT-STS:task_state")]
-    task_state: Option<&'a str>,
-    #[serde(rename = "OS-EXT-STS:vm_state")]
-    vm_state: Option<&'a str>,
+    #[serde(flatten)]
+    ext_sts: ExtSts<'a>,
     addresses: EmptyObject,
     created: Iso,
     fault: Option<EcsFault<'a>>,
@@ -65,9 +61,7 @@ impl<'a> EcsServer<'a> {
     pub(crate) fn new(s: &'a Server, status: &'a Status, now_ms: u64, step_ms: u64) -> Self {
         EcsServer {
             availability_zone: "az1",
-            power_state: s.power_state,
-            task_state: s.task_state.as_ref().map(|t| t.as_str()),
-            vm_state: s.vm_state.as_ref().map(|v| v.as_str()),
+            ext_sts: ExtSts::of(s),
             addresses: EmptyObject,
             created: Iso(s.created_unix),
             fault: match (&s.fault, status) {

@@ -11,6 +11,29 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::http::ApiResponse;
+use crate::domain::Server;
+
+/// A server's `OS-EXT-STS:` fields (power, task and vm state), in the same place in Nova's and
+/// ECS's bodies: each view flattens it between its `OS-EXT-AZ:` and later keys.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct ExtSts<'a> {
+    #[serde(rename = "OS-EXT-STS:power_state")]
+    power_state: Option<i64>,
+    #[serde(rename = "OS-EXT-STS:task_state")]
+    task_state: Option<&'a str>,
+    #[serde(rename = "OS-EXT-STS:vm_state")]
+    vm_state: Option<&'a str>,
+}
+
+impl<'a> ExtSts<'a> {
+    pub(crate) fn of(s: &'a Server) -> Self {
+        ExtSts {
+            power_state: s.power_state,
+            task_state: s.task_state.as_ref().map(|t| t.as_str()),
+            vm_state: s.vm_state.as_ref().map(|v| v.as_str()),
+        }
+    }
+}
 
 /// A Unix time written as Nova's `2024-01-02T03:04:05Z`.
 #[derive(Debug, Clone, Copy)]

@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::super::identity::stable_lanes;
-use super::super::render::{Cat, EMPTY_LIST, EmptyObject, Iso, Link, Micros, SortedPairs};
+use super::super::render::{Cat, EMPTY_LIST, EmptyObject, ExtSts, Iso, Link, Micros, SortedPairs};
 use super::flavors::{FLAVORS, find};
 use super::microversion::Microversion;
 use super::view_parts::{
@@ -87,6 +87,24 @@ impl<'a> Brief<'a> {
     }
 }
 
+/// The `OS-EXT-SRV-ATTR:` fields Nova adds for admins from 2.3 (all or none), between
+/// `instance_name` and the `OS-EXT-STS:` fields.
+#[derive(Debug, Serialize)]
+struct AdminAttrs<'a> {
+    #[serde(rename = "OS-EXT-SRV-ATTR:kernel_id")]
+    kernel_id: &'static str,
+    #[serde(rename = "OS-EXT-SRV-ATTR:launch_index")]
+    launch_index: u8,
+    #[serde(rename = "OS-EXT-SRV-ATTR:ramdisk_id")]
+    ramdisk_id: &'static str,
+    #[serde(rename = "OS-EXT-SRV-ATTR:reservation_id")]
+    reservation_id: Cat<'a, 2>,
+    #[serde(rename = "OS-EXT-SRV-ATTR:root_device_name")]
+    root_device_name: &'static str,
+    #[serde(rename = "OS-EXT-SRV-ATTR:user_data")]
+    user_data: (),
+}
+
 /// The full form used by show and detail.
 #[derive(Debug, Serialize)]
 pub(crate) struct Detail<'a> {
@@ -114,42 +132,11 @@ pub(crate) struct Detail<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     instance_name: Option<Hex8>,
-    #[serde(
-        rename = "OS-EXT-SRV-ATTR:kernel_id",
-        skip_serializing_if = "Option::is_none"
-    )]
-    kernel_id: Option<&'static str>,
-    #[serde(
-        rename = "OS-EXT-SRV-ATTR:launch_index",
-        skip_serializing_if = "Option::is_none"
-    )]
-    launch_index: Option<u8>,
-    #[serde(
-        rename = "OS-EXT-SRV-ATTR:ramdisk_id",
-        skip_serializing_if = "Option::is_none"
-    )]
-    ramdisk_id: Option<&'static str>,
-    #[serde(
-        rename = "OS-EXT-SRV-ATTR:reservation_id",
-        skip_serializing_if = "Option::is_none"
-    )]
-    reservation_id: Option<Cat<'a, 2>>,
-    #[serde(
-        rename = "OS-EXT-SRV-ATTR:root_device_name",
-        skip_serializing_if = "Option::is_none"
-    )]
-    root_device_name: Option<&'static str>,
-    #[serde(
-        rename = "OS-EXT-SRV-ATTR:user_data",
-        skip_serializing_if = "Option::is_none"
-    )]
-    user_data: Option<()>,
-    #[serde(rename = "OS-EXT-STS:power_state")]
-    power_state: Option<i64>,
-    #[serde(rename = "OS-EXT-STS:task_state")]
-    task_state: Option<&'a str>,
-    #[serde(rename = "OS-EXT-STS:vm_state")]
-    vm_state: Option<&'a str>,
+    /// Shown to admins from 2.3.
+    #[serde(flatten)]
+    admin_attrs: Option<AdminAttrs<'a>>,
+    #[serde(flatten)]
+    ext_sts: ExtSts<'a>,
     #[serde(rename = "OS-SRV-USG:launched_at")]
     launched_at: Option<Micros>,
     #[serde(rename = "OS-SRV-USG:terminated_at")]
@@ -231,15 +218,15 @@ impl<'a> Detail<'a> {
             hostname: (admin_since(3).is_some() || mv.at_least(90)).then_some(Hostname(&s.name)),
             hypervisor_hostname: admin_since(1).map(|()| host),
             instance_name: admin_since(1).map(|()| Hex8(s.seq + 1)),
-            kernel_id: admin_since(3).map(|()| ""),
-            launch_index: admin_since(3).map(|()| 0),
-            ramdisk_id: admin_since(3).map(|()| ""),
-            reservation_id: admin_since(3).map(|()| Cat(["r-", id.get(..8).unwrap_or(id)])),
-            root_device_name: admin_since(3).map(|()| "/dev/vda"),
-            user_data: admin_since(3),
-            power_state: s.power_state,
-            task_state: s.task_state.as_ref().map(|t| t.as_str()),
-            vm_state: s.vm_state.as_ref().map(|v| v.as_str()),
+            admin_attrs: admin_since(3).map(|()| AdminAttrs {
+                kernel_id: "",
+                launch_index: 0,
+                ramdisk_id: "",
+                reservation_id: Cat(["r-", id.get(..8).unwrap_or(id)]),
+                root_device_name: "/dev/vda",
+                user_data: (),
+            }),
+            ext_sts: ExtSts::of(s),
             launched_at: scheduled.then_some(Micros(s.created_unix)),
             terminated_at: s.terminated_unix.map(Micros),
             access_ipv4: s.access_ipv4.as_deref().unwrap_or_default(),
