@@ -38,12 +38,7 @@ async fn changes_since_lists_servers_updated_at_or_after_the_time_including_soft
     // Updated timestamps have one-second resolution: make the rename land in a later second.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let r = env
-        .send(
-            "PUT",
-            &format!("/compute/v2.1/servers/{}", seeded[1]),
-            &admin,
-            Some(json!({"server": {"name": "renamed"}})),
-        )
+        .update(&seeded[1], &admin, json!({"name": "renamed"}))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let since = r.body["server"]["updated"].as_str().unwrap().to_owned();
@@ -171,22 +166,23 @@ async fn name_is_an_unanchored_regular_expression(
 async fn put_renames_and_describes_a_server_with_novas_update_body(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let [alice, bob] = env.tokens(["alice", "bob"]).await;
-    let id = env
-        .seed(json!([{"vm_state": "stopped", "task_state": null, "user": "alice"}]))
-        .await
-        .remove(0);
-    let put = |token: String, mv: &'static str, body: Value| {
-        let env = &env;
-        let path = format!("/compute/v2.1/servers/{id}");
+    let (env, [alice, bob], ids) = Env::seeded(
+        engine,
+        ["alice", "bob"],
+        json!([{"vm_state": "stopped", "task_state": null, "user": "alice"}]),
+    )
+    .await;
+    let id = &ids[0];
+    let path = format!("/compute/v2.1/servers/{id}");
+    let put = |token: &str, mv: &'static str, body: Value| {
+        let (env, path, token) = (&env, &path, token.to_owned());
         async move {
-            env.call("PUT", &path, Some(&token), Some(mv), Some(body))
+            env.call("PUT", path, Some(&token), Some(mv), Some(body))
                 .await
         }
     };
     let r = put(
-        alice.clone(),
+        &alice,
         "2.19",
         json!({"server": {"name": "db-1", "description": "primary"}}),
     )
@@ -201,22 +197,12 @@ async fn put_renames_and_describes_a_server_with_novas_update_body(
     // Below 2.75 Nova's update body hides the extended attributes; from 2.75 it has them.
     assert!(server.get("OS-EXT-STS:vm_state").is_none());
     assert!(server.get("progress").is_none());
-    let r = put(
-        alice.clone(),
-        "2.75",
-        json!({"server": {"description": null}}),
-    )
-    .await;
+    let r = put(&alice, "2.75", json!({"server": {"description": null}})).await;
     assert_eq!(r.body["server"]["OS-EXT-STS:vm_state"], "stopped");
     assert_eq!(r.body["server"]["description"], Value::Null);
-    assert_eq!(env.server(&id, &alice).await["name"], "db-1");
+    assert_eq!(env.server(id, &alice).await["name"], "db-1");
     // Errors: description before 2.19, unknown keys, bad names, another project's server.
-    let r = put(
-        alice.clone(),
-        "2.18",
-        json!({"server": {"description": "x"}}),
-    )
-    .await;
+    let r = put(&alice, "2.18", json!({"server": {"description": "x"}})).await;
     assert_eq!(r.status, 400);
     assert!(
         r.bad_request()
@@ -224,20 +210,15 @@ async fn put_renames_and_describes_a_server_with_novas_update_body(
         "{}",
         r.body
     );
-    let r = put(
-        alice.clone(),
-        "2.96",
-        json!({"server": {"name": " padded "}}),
-    )
-    .await;
+    let r = put(&alice, "2.96", json!({"server": {"name": " padded "}})).await;
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body["badRequest"]["message"],
         "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace."
     );
-    let r = put(alice.clone(), "2.96", json!({"nope": {}})).await;
+    let r = put(&alice, "2.96", json!({"nope": {}})).await;
     assert_eq!(r.status, 400);
-    let r = put(bob, "2.96", json!({"server": {"name": "mine"}})).await;
+    let r = put(&bob, "2.96", json!({"server": {"name": "mine"}})).await;
     assert_eq!(r.status, 404);
     assert_eq!(
         r.body["itemNotFound"]["message"],

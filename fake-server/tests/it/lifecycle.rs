@@ -163,48 +163,48 @@ async fn actions_in_the_wrong_state_give_novas_409(
 async fn locked_servers_refuse_their_owner_but_not_admin(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = manual(engine).await;
-    let [admin, alice] = env.tokens(["admin", "alice"]).await;
-    let id = env
-        .seed(json!([{"vm_state": "active", "task_state": null, "user": "alice"}]))
+    let (env, [admin, alice], ids) = manual(engine)
         .await
-        .remove(0);
+        .log_in_and_seed(
+            ["admin", "alice"],
+            json!([{"vm_state": "active", "task_state": null, "user": "alice"}]),
+        )
+        .await;
+    let id = &ids[0];
     assert_eq!(
-        env.action(&id, &alice, json!({"lock": null})).await.status,
+        env.action(id, &alice, json!({"lock": null})).await.status,
         202
     );
-    assert_eq!(env.server(&id, &alice).await["locked"], true);
-    let r = env.action(&id, &alice, json!({"pause": null})).await;
+    assert_eq!(env.server(id, &alice).await["locked"], true);
+    let r = env.action(id, &alice, json!({"pause": null})).await;
     assert_eq!(
         (r.status, r.body["conflictingRequest"]["message"].clone()),
         (409, json!(format!("Instance {id} is locked")))
     );
     assert_eq!(
-        env.action(&id, &admin, json!({"pause": null})).await.status,
+        env.action(id, &admin, json!({"pause": null})).await.status,
         202
     );
     assert_eq!(
-        env.action(&id, &alice, json!({"unlock": null}))
-            .await
-            .status,
+        env.action(id, &alice, json!({"unlock": null})).await.status,
         202
     );
-    assert_eq!(env.server(&id, &alice).await["locked"], false);
+    assert_eq!(env.server(id, &alice).await["locked"], false);
     // Only admins may reset state.
     assert_eq!(
-        env.action(&id, &alice, json!({"os-resetState": {"state": "error"}}))
+        env.action(id, &alice, json!({"os-resetState": {"state": "error"}}))
             .await
             .status,
         403
     );
     assert_eq!(
-        env.action(&id, &admin, json!({"os-resetState": {"state": "error"}}))
+        env.action(id, &admin, json!({"os-resetState": {"state": "error"}}))
             .await
             .status,
         202
     );
     assert_eq!(
-        triple(&env.server(&id, &admin).await),
+        triple(&env.server(id, &admin).await),
         ("ERROR".to_owned(), json!("error"), Value::Null)
     );
 }

@@ -2,7 +2,7 @@
 
 use fake_server::Engine;
 use rstest::rstest;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Env, each_server, ids, sorted, text};
 
@@ -11,15 +11,10 @@ use crate::support::{Env, each_server, ids, sorted, text};
 async fn detail_paginates_with_limit_marker_and_next_links(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let token = env.token("admin").await;
-    let seeded = env
-        .seed(json!(
-            (0..5)
-                .map(|i| json!({"vm_state": "active", "task_state": null, "name": format!("s{i}")}))
-                .collect::<Vec<_>>()
-        ))
-        .await;
+    let servers = (0..5)
+        .map(|i| json!({"vm_state": "active", "task_state": null, "name": format!("s{i}")}))
+        .collect();
+    let (env, [token], seeded) = Env::seeded(engine, ["admin"], Value::Array(servers)).await;
     let mut seen = Vec::new();
     let mut path = "/compute/v2.1/servers/detail?limit=2".to_owned();
     let mut pages = 0;

@@ -31,10 +31,10 @@ async fn action_message(env: &Env, id: &str, token: &str, body: &str) -> (u16, V
 async fn resize_shows_the_new_flavor_confirm_keeps_it_revert_restores_the_old(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let token = env.token("admin").await;
-    let ids = env
-        .seed(json!([{"vm_state": "active", "task_state": null}, {"vm_state": "active", "task_state": null}]))
+    let active = json!({"vm_state": "active", "task_state": null});
+    let (env, [token], ids) = Env::nova_manual(engine)
+        .await
+        .log_in_and_seed(["admin"], json!([active, active]))
         .await;
     for id in &ids {
         let r = env
@@ -348,14 +348,16 @@ async fn invalid_creates_are_refused_as_nova_refuses_them(
 async fn security_group_actions_and_inject_network_info_answer_as_nova(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let [alice, admin] = env.tokens(["alice", "admin"]).await;
-    let id = env
-        .seed(json!([{"vm_state": "stopped", "task_state": null, "user": "alice", "locked": true}]))
+    let (env, [alice, admin], ids) = Env::nova_manual(engine)
         .await
-        .remove(0);
-    let path = action_path(&id);
-    let project = env.server(&id, &alice).await["tenant_id"]
+        .log_in_and_seed(
+            ["alice", "admin"],
+            json!([{"vm_state": "stopped", "task_state": null, "user": "alice", "locked": true}]),
+        )
+        .await;
+    let id = &ids[0];
+    let path = action_path(id);
+    let project = env.server(id, &alice).await["tenant_id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -422,7 +424,7 @@ async fn security_group_actions_and_inject_network_info_answer_as_nova(
         );
     }
     assert_eq!(
-        env.server(&id, &alice).await["security_groups"],
+        env.server(id, &alice).await["security_groups"],
         json!([{"name": "default"}])
     );
 }
@@ -634,14 +636,7 @@ async fn rescue_shelve_offload_update_and_create_bodies_match_nova(
         (json!(4), json!("nova"))
     );
     env.advance(1000).await;
-    let put = env
-        .send(
-            "PUT",
-            &format!("/compute/v2.1/servers/{}", ids[3]),
-            &alice,
-            Some(json!({"server": {"name": "r"}})),
-        )
-        .await;
+    let put = env.update(&ids[3], &alice, json!({"name": "r"})).await;
     assert_eq!(
         (put.status, put.body["server"]["progress"].clone()),
         (200, json!(0))

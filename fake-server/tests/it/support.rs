@@ -193,6 +193,13 @@ impl Env {
         }
     }
 
+    /// `PUT /servers/{id}` at 2.96 with `{"server": server}`.
+    pub(crate) async fn update(&self, id: &str, token: &str, server: Value) -> Resp {
+        let path = format!("/compute/v2.1/servers/{id}");
+        self.send("PUT", &path, token, Some(json!({ "server": server })))
+            .await
+    }
+
     /// `GET path` with `token` at microversion `mv`.
     pub(crate) async fn get_at(&self, path: &str, token: &str, mv: &str) -> Resp {
         self.call("GET", path, Some(token), Some(mv), None).await

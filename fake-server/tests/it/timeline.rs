@@ -67,15 +67,16 @@ async fn a_status_override_is_served_verbatim_even_empty(
 async fn a_timeline_advances_per_owner_poll_and_the_journal_shows_each_served_step(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::start(engine).await;
-    let [alice, admin] = env.tokens(["alice", "admin"]).await;
-    let id = env
-        .seed(json!([{"vm_state": "building", "task_state": "scheduling", "user": "alice", "timeline": [
+    let (env, [alice, admin], ids) = Env::seeded(
+        engine,
+        ["alice", "admin"],
+        json!([{"vm_state": "building", "task_state": "scheduling", "user": "alice", "timeline": [
             {"vm_state": "building", "task_state": "spawning", "polls": 2},
             {"vm_state": "error", "task_state": null, "status": "FAILED"},
-            {"gone": true}]}]))
-        .await
-        .remove(0);
+            {"gone": true}]}]),
+    )
+    .await;
+    let id = &ids[0];
     let path = format!("/compute/v2.1/servers/{id}");
     let before = journal_after(&env, 0).await.last().unwrap()["seq"]
         .as_u64()
