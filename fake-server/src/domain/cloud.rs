@@ -487,15 +487,8 @@ impl Cloud {
             );
             return Box::new(seqs.filter_map(|seq| self.servers.get(&seq)));
         }
-        match narrowing.updated_since {
-            Some(since) => Box::new(recent_below(
-                &self.servers,
-                self.index.bounds(false),
-                end,
-                since,
-            )),
-            None => Box::new(self.servers.range(..end).rev().map(|(_, s)| s)),
-        }
+        let bounds = self.index.bounds(false);
+        newest_below(&self.servers, bounds, end, narrowing.updated_since)
     }
 
     /// Tombstones (all in vm_state `deleted`) below `end`, newest first, narrowed.
@@ -512,15 +505,8 @@ impl Cloud {
         {
             return Box::new(std::iter::empty());
         }
-        match narrowing.updated_since {
-            Some(since) => Box::new(recent_below(
-                &self.tombstones,
-                self.index.bounds(true),
-                end,
-                since,
-            )),
-            None => Box::new(self.tombstones.range(..end).rev().map(|(_, s)| s)),
-        }
+        let bounds = self.index.bounds(true);
+        newest_below(&self.tombstones, bounds, end, narrowing.updated_since)
     }
 
     /// Number of servers.
@@ -587,6 +573,19 @@ fn merge_newest_first<I: Iterator<Item = u64>>(
             .max()?;
         its[next].next()
     })
+}
+
+/// `map`'s servers below `end`, newest first; with `since`, only those [`recent_below`] keeps.
+fn newest_below<'a>(
+    map: &'a BTreeMap<u64, Server>,
+    bounds: &'a Bounds,
+    end: u64,
+    since: Option<i64>,
+) -> Box<dyn Iterator<Item = &'a Server> + 'a> {
+    match since {
+        Some(since) => Box::new(recent_below(map, bounds, end, since)),
+        None => Box::new(map.range(..end).rev().map(|(_, s)| s)),
+    }
 }
 
 /// The servers of `map` below `end`, newest first, skipping the blocks of sequence numbers the
