@@ -251,28 +251,22 @@ fn check(kw: &Kw, schema: &Schema, v: &Json) -> Option<Failure> {
             fail(v, format!("{} is not of type {}", repr(), names.join(", ")))
         })?,
         Kw::Format(f) => check_format(*f, v),
-        Kw::MinLength(n) => match v {
-            Json::String(s) if s.chars().count() < *n => {
-                let why = if *n == 1 {
-                    "should be non-empty"
-                } else {
-                    "is too short"
-                };
-                fail(v, format!("{} {why}", repr()))
-            }
-            _ => None,
-        },
-        Kw::MaxLength(n) => match v {
-            Json::String(s) if s.chars().count() > *n => {
-                let why = if *n == 0 {
-                    "is expected to be empty"
-                } else {
-                    "is too long"
-                };
-                fail(v, format!("{} {why}", repr()))
-            }
-            _ => None,
-        },
+        Kw::MinLength(n) => {
+            let why = if *n == 1 {
+                "should be non-empty"
+            } else {
+                "is too short"
+            };
+            check_length(v, |len| len < *n, why)
+        }
+        Kw::MaxLength(n) => {
+            let why = if *n == 0 {
+                "is expected to be empty"
+            } else {
+                "is too long"
+            };
+            check_length(v, |len| len > *n, why)
+        }
         Kw::Pattern(p) => match v {
             Json::String(s) if !p.re.is_match(s) => fail(
                 v,
@@ -405,6 +399,15 @@ fn decodes_as_base64(s: &str) -> bool {
         }
     }
     quad_pos == 0
+}
+
+/// `minLength`/`maxLength`: a string whose length in characters is `out` of bounds fails with
+/// `<repr> <why>`.
+fn check_length(v: &Json, out: impl Fn(usize) -> bool, why: &str) -> Option<Failure> {
+    match v {
+        Json::String(s) if out(s.chars().count()) => fail(v, format!("{} {why}", v.py_repr())),
+        _ => None,
+    }
 }
 
 fn check_format(f: Format, v: &Json) -> Option<Failure> {
