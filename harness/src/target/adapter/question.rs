@@ -115,6 +115,8 @@ impl<'a> Question<'a> {
 
 #[cfg(test)]
 mod tests {
+    use rstest::rstest;
+
     use super::*;
 
     fn fetch() -> FetchInfo {
@@ -127,26 +129,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn v1_fetch_gets_a_server_without_status_and_the_pair() {
+    /// A fetch question with a pair: v1 adapters get the pair and a server body, v2 only the
+    /// fetch.
+    #[rstest]
+    #[case::v1_fetch_gets_a_server_without_status_and_the_pair(
+        1,
+        r#"{"cmd":"run","seq":2,"case":{"id":"q00000001-2","vm_state":"active","task_state":"rebooting"},"server":{"OS-EXT-STS:task_state":"rebooting","OS-EXT-STS:vm_state":"active","id":"s-1"},"fetch":{"compute_url":"c","auth_url":"a","token":"t","project_id":"p","server_id":"s-1"}}"#
+    )]
+    #[case::v2_fetch_gets_no_pair(
+        2,
+        r#"{"cmd":"run","seq":2,"kind":"fetch","case":{"id":"q00000001-2"},"fetch":{"compute_url":"c","auth_url":"a","token":"t","project_id":"p","server_id":"s-1"}}"#
+    )]
+    fn a_fetch_question(#[case] version: u32, #[case] want: &str) {
         let f = fetch();
         let q = Question::fetching("q00000001-2", Capability::Fetch, &f)
             .with_pair(Some("active"), Some("rebooting"));
-        assert_eq!(
-            q.request(2, 1).to_line(),
-            r#"{"cmd":"run","seq":2,"case":{"id":"q00000001-2","vm_state":"active","task_state":"rebooting"},"server":{"OS-EXT-STS:task_state":"rebooting","OS-EXT-STS:vm_state":"active","id":"s-1"},"fetch":{"compute_url":"c","auth_url":"a","token":"t","project_id":"p","server_id":"s-1"}}"#
-        );
-    }
-
-    #[test]
-    fn v2_fetch_gets_no_pair() {
-        let f = fetch();
-        let q = Question::fetching("q00000001-2", Capability::Fetch, &f)
-            .with_pair(Some("active"), Some("rebooting"));
-        assert_eq!(
-            q.request(2, 2).to_line(),
-            r#"{"cmd":"run","seq":2,"kind":"fetch","case":{"id":"q00000001-2"},"fetch":{"compute_url":"c","auth_url":"a","token":"t","project_id":"p","server_id":"s-1"}}"#
-        );
+        assert_eq!(q.request(2, version).to_line(), want);
     }
 
     #[test]
