@@ -51,6 +51,20 @@ async fn create(env: &Env, token: &str, names: &[&str], networked: bool) -> Vec<
     ids
 }
 
+/// The opening of these tests: a Nova fake on a manual clock, a token for each of `users` (in
+/// order), and the servers [`create`] makes with the first token.
+async fn created<const N: usize>(
+    engine: Engine,
+    users: [&str; N],
+    names: &[&str],
+    networked: bool,
+) -> (Env, [String; N], Vec<String>) {
+    let env = Env::nova_manual(engine).await;
+    let tokens = env.tokens(users).await;
+    let ids = create(&env, &tokens[0], names, networked).await;
+    (env, tokens, ids)
+}
+
 async fn names(env: &Env, token: &str, mv: &str, query: &str) -> Vec<String> {
     let r = env
         .raw(
@@ -70,9 +84,7 @@ async fn names(env: &Env, token: &str, mv: &str, query: &str) -> Vec<String> {
 async fn sort_key_and_sort_dir_order_pages_as_nova_does(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let token = env.token("alice").await;
-    let ids = create(&env, &token, &["b", "a", "c"], false).await;
+    let (env, [token], ids) = created(engine, ["alice"], &["b", "a", "c"], false).await;
     let (b, a) = (&ids[0], &ids[1]);
     let cases: [(&str, &str, &[&str]); 8] = [
         ("2.96", "", &["c", "a", "b"]),
@@ -141,10 +153,7 @@ async fn sort_key_and_sort_dir_order_pages_as_nova_does(
 async fn bad_sort_keys_and_directions_are_refused_with_novas_messages(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let alice = env.token("alice").await;
-    let admin = env.token("admin").await;
-    create(&env, &alice, &["a"], false).await;
+    let (env, [alice, admin], _) = created(engine, ["alice", "admin"], &["a"], false).await;
     let bad = format!(
         "Invalid input for query parameters sort_key. Value: frobnicate. \
          'frobnicate' is not one of {KEYS_V21}"
@@ -194,10 +203,8 @@ async fn bad_sort_keys_and_directions_are_refused_with_novas_messages(
 async fn host_ip_and_ip6_filters_select_as_nova_does(
     #[values(Engine::Wiremock, Engine::Hyper)] engine: Engine,
 ) {
-    let env = Env::nova_manual(engine).await;
-    let alice = env.token("alice").await;
-    let admin = env.token("admin").await;
-    let ids = create(&env, &alice, &["net", "bare"], true).await;
+    let (env, [alice, admin], ids) =
+        created(engine, ["alice", "admin"], &["net", "bare"], true).await;
     env.advance(5000).await;
     let shown = env.server(&ids[0], &admin).await;
     let host = shown["OS-EXT-SRV-ATTR:host"].as_str().unwrap().to_owned();
