@@ -13,9 +13,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+/// results.json's cases (panics when there is no `cases` array).
+fn cases(results: &Value) -> &[Value] {
+    results["cases"].as_array().expect("a cases array")
+}
+
 fn outcomes(results: &Value) -> BTreeMap<String, Vec<String>> {
     let mut by_outcome: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for case in results["cases"].as_array().expect("a cases array") {
+    for case in cases(results) {
         by_outcome
             .entry(case["outcome"].as_str().unwrap().to_owned())
             .or_default()
@@ -100,9 +105,7 @@ fn one_deviation_per_group_fails_exactly_those_cases() {
             "{name}: passing cases"
         );
         assert_eq!(by_outcome.get("error"), None, "{name}: no errors");
-        let groups: Vec<&str> = results["cases"]
-            .as_array()
-            .unwrap()
+        let groups: Vec<&str> = cases(&results)
             .iter()
             .filter(|c| c["outcome"] == "fail")
             .map(|c| c["group"].as_str().unwrap())
@@ -143,16 +146,14 @@ fn a_deviation_shows_expected_and_observed_in_every_report() {
 
     // Assert
     assert_eq!(code, 1);
-    let case = results["cases"]
-        .as_array()
-        .unwrap()
+    let case = cases(&results)
         .iter()
         .find(|c| c["id"] == "ecs-openstack/active/rebooting")
         .unwrap();
     assert_eq!(case["expected"], "REBOOT");
     assert_eq!(case["observed"], "ACTIVE");
     assert_eq!(case["outcome"], "fail");
-    assert_eq!(results["cases"].as_array().unwrap().len(), 6);
+    assert_eq!(cases(&results).len(), 6);
     assert!(
         stdout.contains("ecs-openstack/active/rebooting"),
         "{stdout}"
@@ -295,17 +296,13 @@ fn fail_fast_stops_at_the_first_failure_and_skips_the_rest() {
     assert!(skipped.contains(&"ecs-openstack/stopped/null".to_owned()));
     // With one read in flight, exactly the cases before the first failure ran (and passed), and
     // every case after it was skipped.
-    let first_fail = results["cases"]
-        .as_array()
-        .unwrap()
+    let first_fail = cases(&results)
         .iter()
         .position(|c| c["outcome"] == "fail")
         .unwrap();
     assert_eq!(by_outcome.get("pass").map_or(0, Vec::len), first_fail);
     assert_eq!(skipped.len(), 388 - first_fail - 1);
-    let reason = results["cases"]
-        .as_array()
-        .unwrap()
+    let reason = cases(&results)
         .iter()
         .find(|c| c["outcome"] == "skip")
         .unwrap()["detail"]
