@@ -31,6 +31,23 @@ fn fixtures_origin() -> String {
     )
 }
 
+/// Password auth as both fixtures write it: user `user` in the domain named `Default`, project
+/// `project` in the domain with id `default`.
+fn password_auth(auth_url: &str, user: &str, password: &str, project: &str) -> AuthConfig {
+    AuthConfig::Password {
+        auth_url: auth_url.into(),
+        user: UserRef::Name {
+            name: user.into(),
+            domain: DomainRef::Name("Default".into()),
+        },
+        password: Secret::new(password),
+        scope: Some(Scope::ProjectName {
+            name: project.into(),
+            domain: DomainRef::Id("default".into()),
+        }),
+    }
+}
+
 fn named(cloud: &str) -> CloudRequest {
     CloudRequest {
         cloud: Some(cloud.to_owned()),
@@ -47,18 +64,12 @@ fn password_cloud_from_clouds_yaml_is_fully_resolved() {
         CloudConfig {
             name: "password".into(),
             origin: fixtures_origin(),
-            auth: AuthConfig::Password {
-                auth_url: "http://keystone.example:5000/v3".into(),
-                user: UserRef::Name {
-                    name: "alice".into(),
-                    domain: DomainRef::Name("Default".into()),
-                },
-                password: Secret::new("pw-in-clouds-yaml"),
-                scope: Some(Scope::ProjectName {
-                    name: "demo".into(),
-                    domain: DomainRef::Id("default".into()),
-                }),
-            },
+            auth: password_auth(
+                "http://keystone.example:5000/v3",
+                "alice",
+                "pw-in-clouds-yaml",
+                "demo"
+            ),
             region_name: Some("RegionOne".into()),
             interface: Interface::Internal,
             tls: TlsOptions::default(),
@@ -214,18 +225,7 @@ fn password_cloud_from_os_variables() {
         CloudConfig {
             name: "envvars".into(),
             origin: "the environment (OS_* variables)".into(),
-            auth: AuthConfig::Password {
-                auth_url: "http://127.0.0.1:5000/identity/v3".into(),
-                user: UserRef::Name {
-                    name: "admin".into(),
-                    domain: DomainRef::Name("Default".into()),
-                },
-                password: Secret::new("pw"),
-                scope: Some(Scope::ProjectName {
-                    name: "admin".into(),
-                    domain: DomainRef::Id("default".into()),
-                }),
-            },
+            auth: password_auth("http://127.0.0.1:5000/identity/v3", "admin", "pw", "admin"),
             region_name: Some("RegionOne".into()),
             interface: Interface::Internal,
             tls: TlsOptions {
