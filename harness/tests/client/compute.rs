@@ -70,6 +70,16 @@ async fn connect(server: &MockServer, opts: ComputeOptions) -> ComputeClient {
         .unwrap()
 }
 
+/// `GET p` answered `status` with `Retry-After: after` and Nova's error body
+/// `{"<kind>": {"code": status, "message": message}}`.
+fn retry_later(p: &str, status: u16, after: &str, kind: &str, message: &str) -> Mock {
+    Mock::given(method("GET")).and(path(p)).respond_with(
+        ResponseTemplate::new(status)
+            .insert_header("Retry-After", after)
+            .set_body_json(json!({ kind: {"code": status, "message": message} })),
+    )
+}
+
 fn options(microversion: Option<&str>) -> ComputeOptions {
     ComputeOptions {
         microversion: microversion.map(|m| m.parse().unwrap()),
@@ -173,18 +183,18 @@ async fn listing_follows_next_links_with_our_endpoint() {
 #[tokio::test]
 async fn too_many_requests_is_retried_after_the_advertised_wait() {
     let server = nova_at("2.96").await;
-    Mock::given(method("GET"))
-        .and(path("/compute/v2.1/servers/s1"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "1")
-                .set_body_json(json!({"overLimit": {"code": 429, "message": "slow down"}})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .expect(1)
-        .mount(&server)
-        .await;
+    retry_later(
+        "/compute/v2.1/servers/s1",
+        429,
+        "1",
+        "overLimit",
+        "slow down",
+    )
+    .up_to_n_times(1)
+    .with_priority(1)
+    .expect(1)
+    .mount(&server)
+    .await;
     mount_server_at(&server, "2.96").await;
     let client = connect(&server, options(None)).await;
     let started = Instant::now();
@@ -200,16 +210,16 @@ async fn too_many_requests_is_retried_after_the_advertised_wait() {
 #[tokio::test]
 async fn persistent_unavailability_gives_up_within_attempts_and_deadline() {
     let server = nova_at("2.96").await;
-    Mock::given(method("GET"))
-        .and(path("/compute/v2.1/servers/busy"))
-        .respond_with(
-            ResponseTemplate::new(503)
-                .insert_header("Retry-After", "0")
-                .set_body_json(json!({"computeFault": {"code": 503, "message": "try later"}})),
-        )
-        .expect(3)
-        .mount(&server)
-        .await;
+    retry_later(
+        "/compute/v2.1/servers/busy",
+        503,
+        "0",
+        "computeFault",
+        "try later",
+    )
+    .expect(3)
+    .mount(&server)
+    .await;
     Mock::given(method("GET"))
         .and(path("/compute/v2.1/servers/slow"))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "30"))
