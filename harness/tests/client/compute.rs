@@ -70,9 +70,14 @@ async fn connect(server: &MockServer, opts: ComputeOptions) -> ComputeClient {
         .unwrap()
 }
 
-/// `GET p` answered `status` with `Retry-After: after` and Nova's error body
-/// `{"<kind>": {"code": status, "message": message}}`.
-fn retry_later(p: &str, status: u16, after: &str, kind: &str, message: &str) -> Mock {
+/// `GET p` answered `status` (429 or 503) with `Retry-After: after` and Nova's error body for
+/// it (`overLimit` or `computeFault`, with `message`).
+fn retry_later(p: &str, status: u16, after: &str, message: &str) -> Mock {
+    let kind = if status == 429 {
+        "overLimit"
+    } else {
+        "computeFault"
+    };
     Mock::given(method("GET")).and(path(p)).respond_with(
         ResponseTemplate::new(status)
             .insert_header("Retry-After", after)
@@ -183,18 +188,12 @@ async fn listing_follows_next_links_with_our_endpoint() {
 #[tokio::test]
 async fn too_many_requests_is_retried_after_the_advertised_wait() {
     let server = nova_at("2.96").await;
-    retry_later(
-        "/compute/v2.1/servers/s1",
-        429,
-        "1",
-        "overLimit",
-        "slow down",
-    )
-    .up_to_n_times(1)
-    .with_priority(1)
-    .expect(1)
-    .mount(&server)
-    .await;
+    retry_later("/compute/v2.1/servers/s1", 429, "1", "slow down")
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
     mount_server_at(&server, "2.96").await;
     let client = connect(&server, options(None)).await;
     let started = Instant::now();
@@ -210,16 +209,10 @@ async fn too_many_requests_is_retried_after_the_advertised_wait() {
 #[tokio::test]
 async fn persistent_unavailability_gives_up_within_attempts_and_deadline() {
     let server = nova_at("2.96").await;
-    retry_later(
-        "/compute/v2.1/servers/busy",
-        503,
-        "0",
-        "computeFault",
-        "try later",
-    )
-    .expect(3)
-    .mount(&server)
-    .await;
+    retry_later("/compute/v2.1/servers/busy", 503, "0", "try later")
+        .expect(3)
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/compute/v2.1/servers/slow"))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "30"))
