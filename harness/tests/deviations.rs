@@ -7,7 +7,7 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{add_fault, harness, rt, start_fake};
+use cli::{add_fault, harness, read, rt, start_fake};
 use fake_server::{FakeServer, Profile};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -158,12 +158,12 @@ fn a_deviation_shows_expected_and_observed_in_every_report() {
         stdout.contains("ecs-openstack/active/rebooting"),
         "{stdout}"
     );
-    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let junit = read(dir.path(), "junit.xml");
     assert!(
         junit.contains("expected REBOOT, observed ACTIVE"),
         "{junit}"
     );
-    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    let summary = read(dir.path(), "summary.md");
     assert!(
         summary.contains("ecs-openstack/active/rebooting"),
         "{summary}"

@@ -5,19 +5,14 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use cli::{add_fault, harness, start_fake};
+use cli::{add_fault, harness, read, start_fake};
 use serde_json::Value;
-use std::path::Path;
 
 fn fixture(name: &str) -> String {
     format!(
         "adapter:{}/tests/fixtures/adapters/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
-}
-
-fn read(dir: &Path, file: &str) -> String {
-    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
 #[test]

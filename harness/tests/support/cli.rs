@@ -38,6 +38,11 @@ pub(crate) fn add_fault(runtime: &tokio::runtime::Runtime, fake: &FakeServer, ru
     assert_eq!(status, 201, "{rule}");
 }
 
+/// A report file the run wrote (panics naming the file when it cannot be read).
+pub(crate) fn read(dir: &std::path::Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
 /// Runs the harness binary with `--report-dir` and `--color never`; returns the exit code,
 /// stdout, stderr and results.json (null when none was written).
 pub(crate) fn harness(args: &[&str], report_dir: &std::path::Path) -> (i32, String, String, Value) {
