@@ -264,7 +264,24 @@ pub fn plan_action(
     is_admin: bool,
     now_ms: u64,
 ) -> Result<Walk, TransitionError> {
-    use TaskState as T;
+    check_allowed(server, action, is_admin)?;
+    let (phases, ending) = phases_and_ending(server, action);
+    let flavor_after = match action {
+        Action::Resize { flavor_id } => Some(flavor_id.clone()),
+        Action::RevertResize => server.old_flavor.clone(),
+        _ => None,
+    };
+    Ok(Walk {
+        phases,
+        ending,
+        started_ms: now_ms,
+        flavor_after,
+    })
+}
+
+/// Nova's `check_instance_lock` and `check_instance_state` for `action`: a lock (unless admin),
+/// then the vm_state and task_state the action accepts, with Nova's conflict texts.
+fn check_allowed(server: &Server, action: &Action, is_admin: bool) -> Result<(), TransitionError> {
     let name = action.nova_name();
     if server.locked && !is_admin && action.honours_lock() {
         return Err(TransitionError::Locked {
@@ -294,9 +311,15 @@ pub fn plan_action(
             value: show(server.task_state.as_ref().map(TaskState::as_str)),
         });
     }
+    Ok(())
+}
+
+/// The phases `action` walks through from the server's state and how it ends: Nova's task_state
+/// sequence per action (`nova/compute/api.py` and `manager.py`), one row per action.
+fn phases_and_ending(server: &Server, action: &Action) -> (Vec<Phase>, Ending) {
+    use TaskState as T;
     let vm = &server.vm_state;
-    let was_stopped = *vm == Some(VmState::Stopped);
-    let (phases, ending) = match action {
+    match action {
         Action::Reboot { hard: false } => (
             phases(vm, &[T::Rebooting, T::RebootPending, T::RebootStarted]),
             settle(VmState::Active),
@@ -317,49 +340,9 @@ pub fn plan_action(
         Action::Rescue => (phases(vm, &[T::Rescuing]), settle(VmState::Rescued)),
         Action::Unrescue => (phases(vm, &[T::Unrescuing]), settle(VmState::Active)),
         Action::ChangePassword => (phases(vm, &[T::UpdatingPassword]), settle(VmState::Active)),
-        Action::Rebuild => {
-            let mut p = phases(
-                vm,
-                &[
-                    T::Rebuilding,
-                    T::RebuildBlockDeviceMapping,
-                    T::RebuildSpawning,
-                ],
-            );
-            if was_stopped {
-                p.push(Phase {
-                    vm_state: Some(VmState::Active),
-                    task_state: Some(T::PoweringOff),
-                });
-                (p, settle(VmState::Stopped))
-            } else {
-                (p, settle(VmState::Active))
-            }
-        }
+        Action::Rebuild => rebuild_walk(vm),
         Action::SecurityGroup | Action::InjectNetworkInfo => (Vec::new(), Ending::Unchanged),
-        Action::Resize { .. } => {
-            let p = phases(
-                vm,
-                &[
-                    T::ResizePrep,
-                    T::ResizeMigrating,
-                    T::ResizeMigrated,
-                    T::ResizeFinish,
-                ],
-            );
-            let power_state = if was_stopped {
-                power::SHUTDOWN
-            } else {
-                power::RUNNING
-            };
-            (
-                p,
-                Ending::Settle {
-                    vm_state: VmState::Resized,
-                    power_state,
-                },
-            )
-        }
+        Action::Resize { .. } => resize_walk(vm),
         Action::ConfirmResize => (
             Vec::new(),
             settle(server.resize_from.clone().unwrap_or(VmState::Active)),
@@ -368,21 +351,7 @@ pub fn plan_action(
             phases(vm, &[T::ResizeReverting]),
             settle(server.resize_from.clone().unwrap_or(VmState::Active)),
         ),
-        Action::Shelve => {
-            let mut p = phases(
-                vm,
-                &[
-                    T::Shelving,
-                    T::ShelvingImagePendingUpload,
-                    T::ShelvingImageUploading,
-                ],
-            );
-            p.push(Phase {
-                vm_state: Some(VmState::Shelved),
-                task_state: Some(T::ShelvingOffloading),
-            });
-            (p, settle(VmState::ShelvedOffloaded))
-        }
+        Action::Shelve => shelve_walk(vm),
         Action::ShelveOffload => (
             phases(vm, &[T::ShelvingOffloading]),
             settle(VmState::ShelvedOffloaded),
@@ -412,18 +381,77 @@ pub fn plan_action(
             ),
             Ending::Unchanged,
         ),
+    }
+}
+
+/// Rebuild: rebuilding → block device mapping → spawning; a stopped server is powered off again
+/// (Nova saves ACTIVE with `powering-off` in between) and ends SHUTOFF.
+fn rebuild_walk(vm: &Option<VmState>) -> (Vec<Phase>, Ending) {
+    use TaskState as T;
+    let was_stopped = *vm == Some(VmState::Stopped);
+    let mut p = phases(
+        vm,
+        &[
+            T::Rebuilding,
+            T::RebuildBlockDeviceMapping,
+            T::RebuildSpawning,
+        ],
+    );
+    if was_stopped {
+        p.push(Phase {
+            vm_state: Some(VmState::Active),
+            task_state: Some(T::PoweringOff),
+        });
+        (p, settle(VmState::Stopped))
+    } else {
+        (p, settle(VmState::Active))
+    }
+}
+
+/// Resize: prep → migrating → migrated → finish, then VERIFY_RESIZE with the power state the
+/// server had.
+fn resize_walk(vm: &Option<VmState>) -> (Vec<Phase>, Ending) {
+    use TaskState as T;
+    let was_stopped = *vm == Some(VmState::Stopped);
+    let p = phases(
+        vm,
+        &[
+            T::ResizePrep,
+            T::ResizeMigrating,
+            T::ResizeMigrated,
+            T::ResizeFinish,
+        ],
+    );
+    let power_state = if was_stopped {
+        power::SHUTDOWN
+    } else {
+        power::RUNNING
     };
-    let flavor_after = match action {
-        Action::Resize { flavor_id } => Some(flavor_id.clone()),
-        Action::RevertResize => server.old_flavor.clone(),
-        _ => None,
-    };
-    Ok(Walk {
-        phases,
-        ending,
-        started_ms: now_ms,
-        flavor_after,
-    })
+    (
+        p,
+        Ending::Settle {
+            vm_state: VmState::Resized,
+            power_state,
+        },
+    )
+}
+
+/// Shelve: shelving → image upload → offloading (as SHELVED), ending SHELVED_OFFLOADED.
+fn shelve_walk(vm: &Option<VmState>) -> (Vec<Phase>, Ending) {
+    use TaskState as T;
+    let mut p = phases(
+        vm,
+        &[
+            T::Shelving,
+            T::ShelvingImagePendingUpload,
+            T::ShelvingImageUploading,
+        ],
+    );
+    p.push(Phase {
+        vm_state: Some(VmState::Shelved),
+        task_state: Some(T::ShelvingOffloading),
+    });
+    (p, settle(VmState::ShelvedOffloaded))
 }
 
 /// The walk a new server goes through: building, scheduling → networking →

@@ -290,15 +290,49 @@ fn select(ctx: &Ctx<'_>) -> Result<Selection, ApiResponse> {
     })
 }
 
+/// `?limit=` as Nova reads it: absent is the maximum, negative or not an integer is a 400, more
+/// than the maximum is the maximum.
+fn page_limit(limit: Option<String>) -> Result<usize, ApiResponse> {
+    match limit {
+        None => Ok(MAX_LIMIT),
+        Some(l) => match l.parse::<i64>() {
+            Err(_) => Err(bad_request("limit param must be an integer")),
+            Ok(n) if n < 0 => Err(bad_request("limit param must be positive")),
+            Ok(n) => Ok(usize::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT)),
+        },
+    }
+}
+
+/// The `servers_links` of a full page: the request's own query with `marker` set to the page's
+/// last server (and `limit` added when the request had none), as Nova's view builder writes it.
+fn next_link(ctx: &Ctx<'_>, last: &str, limit: usize, detailed: bool) -> [NextLink; 1] {
+    let mut query: Vec<String> = ctx
+        .req
+        .query_pairs()
+        .into_iter()
+        .filter(|(k, _)| k != "marker")
+        .map(|(k, v)| format!("{}={}", percent_encode(&k), percent_encode(&v)))
+        .collect();
+    if !query.iter().any(|q| q.starts_with("limit=")) {
+        query.push(format!("limit={limit}"));
+    }
+    query.push(format!("marker={last}"));
+    let coll = if detailed {
+        "servers/detail"
+    } else {
+        "servers"
+    };
+    [NextLink {
+        href: format!("{}/compute/v2.1/{coll}?{}", ctx.base, query.join("&")),
+        rel: "next",
+    }]
+}
+
 pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiResponse {
     let req = ctx.req;
-    let limit = match req.query_last("limit") {
-        None => MAX_LIMIT,
-        Some(l) => match l.parse::<i64>() {
-            Err(_) => return bad_request("limit param must be an integer"),
-            Ok(n) if n < 0 => return bad_request("limit param must be positive"),
-            Ok(n) => usize::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
-        },
+    let limit = match page_limit(req.query_last("limit")) {
+        Ok(limit) => limit,
+        Err(resp) => return resp,
     };
     let marker = req.query_last("marker");
     let selection = match select(ctx) {
@@ -343,28 +377,8 @@ pub(crate) fn list(ctx: &Ctx<'_>, inner: &mut Inner, detailed: bool) -> ApiRespo
         },
     };
     let listed = ListedIds::new(page.iter().map(|s| s.id.as_str()));
-    let next = (!page.is_empty() && page.len() == limit).then(|| {
-        let last = page[page.len() - 1].id.as_str();
-        let mut query: Vec<String> = req
-            .query_pairs()
-            .into_iter()
-            .filter(|(k, _)| k != "marker")
-            .map(|(k, v)| format!("{}={}", percent_encode(&k), percent_encode(&v)))
-            .collect();
-        if !query.iter().any(|q| q.starts_with("limit=")) {
-            query.push(format!("limit={limit}"));
-        }
-        query.push(format!("marker={last}"));
-        let coll = if detailed {
-            "servers/detail"
-        } else {
-            "servers"
-        };
-        [NextLink {
-            href: format!("{}/compute/v2.1/{coll}?{}", ctx.base, query.join("&")),
-            rel: "next",
-        }]
-    });
+    let next = (!page.is_empty() && page.len() == limit)
+        .then(|| next_link(ctx, page[page.len() - 1].id.as_str(), limit, detailed));
     let resp = if detailed {
         // `{"servers":[…],"servers_links":[…]}`, each body from the render cache.
         let mut out = Vec::with_capacity(64 + (DETAIL_BYTES + 1) * page.len());
