@@ -109,6 +109,21 @@ def transients_one_side(fake, nova):
             [f"nova only: {s}" for s in nova if transient(s) and s not in fake])
 
 
+def unsorted_listing(fake, nova):
+    """A `scenario` difference when a step compares the order of several listed servers without
+    a `sort_key`: Nova's default order (created_at desc, id desc) is not stable between runs, so
+    such a step passes or fails by chance (cases/parity/README.md)."""
+    if "sort_key=" in fake.get("request", ""):
+        return []
+    longest = max((len(v) for rec in (fake, nova) for p, v in (rec.get("values") or {}).items()
+                   if p.startswith("servers[]") and isinstance(v, list)), default=0)
+    if longest < 2:
+        return []
+    return [{"kind": "scenario", "detail": f"compares the order of {longest} listed servers "
+             "without a sort_key; Nova's default order is not stable between runs: add "
+             "`sort_key=display_name&sort_dir=asc` to the step's path"}]
+
+
 def compare_step(fake, nova, env_f, env_n):
     """A list of {kind, detail} for one step."""
     diffs = []
@@ -127,6 +142,7 @@ def compare_step(fake, nova, env_f, env_n):
         if kf != kn:
             diffs.append({"kind": "keys", "detail": {
                 "fake only": sorted(kf - kn), "nova only": sorted(kn - kf)}})
+    diffs.extend(unsorted_listing(fake, nova))
     vf = normalise(fake.get("values"), env_f)
     vn = normalise(nova.get("values"), env_n)
     for path in sorted(set(vf or {}) | set(vn or {})):

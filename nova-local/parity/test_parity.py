@@ -12,6 +12,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import compare  # noqa: E402
 import parity  # noqa: E402
 import steps  # noqa: E402
 
@@ -99,6 +100,29 @@ class Verdicts(unittest.TestCase):
         parity.judge(known, "m-shutoff-rebuild", "rebuild", diffs)
         self.assertEqual([d["verdict"] for d in diffs], ["deliberate", "unexplained"])
         self.assertEqual(known[0]["used"], 1)
+
+
+class UnsortedListings(unittest.TestCase):
+    def record(self, request, names):
+        return {"request": request, "status": 200, "body": {"servers": []},
+                "values": {"servers[].name": names}}
+
+    def test_several_servers_compared_without_a_sort_key_is_a_scenario_difference(self):
+        fake = self.record("GET /servers?host={host}", ["x-c", "x-b", "x-a"])
+        nova = self.record("GET /servers?host={host}", ["x-c", "x-b", "x-a"])
+        diffs = compare.compare_step(fake, nova, {}, {})
+        self.assertEqual(diffs, [{"kind": "scenario", "detail":
+                                  "compares the order of 3 listed servers without a sort_key; "
+                                  "Nova's default order is not stable between runs: add "
+                                  "`sort_key=display_name&sort_dir=asc` to the step's path"}])
+
+    def test_a_sorted_listing_or_a_single_server_is_compared_as_usual(self):
+        sorted_ = "GET /servers?host={host}&sort_key=display_name&sort_dir=asc"
+        self.assertEqual(compare.compare_step(self.record(sorted_, ["x-a", "x-b"]),
+                                              self.record(sorted_, ["x-a", "x-b"]), {}, {}), [])
+        one = "GET /servers?name=x-c"
+        self.assertEqual(compare.compare_step(self.record(one, ["x-c"]),
+                                              self.record(one, ["x-c"]), {}, {}), [])
 
 
 if __name__ == "__main__":
