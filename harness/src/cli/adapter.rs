@@ -8,7 +8,9 @@ use std::time::Duration;
 #[derive(Debug, Subcommand)]
 pub(crate) enum AdapterCommand {
     /// Run the handshake and three sample cases against an adapter, explaining any protocol
-    /// violation in one line each (exit 0 when all is well, 2 otherwise).
+    /// violation in one line each (exit 0 when all is well, 2 otherwise). It asks no surface,
+    /// list or wait question: check those with a filtered run, e.g.
+    /// `harness --target adapter:CMD --profile nova --filter 'nova/wait/*'`.
     ///
     /// Example: harness adapter check adapters/nova/run
     Check {
