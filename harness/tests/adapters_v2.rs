@@ -50,6 +50,17 @@ impl Run {
             .collect()
     }
 
+    /// The value of the JUnit property `name` (the first one), e.g. `compatibility.nova`.
+    fn junit_property(&self, name: &str) -> String {
+        let text = std::fs::read_to_string(self.dir.path().join("junit.xml")).unwrap();
+        let key = format!("<property name=\"{name}\" value=\"");
+        let at = text
+            .find(&key)
+            .unwrap_or_else(|| panic!("no property {name}"))
+            + key.len();
+        text[at..].split('"').next().unwrap().to_owned()
+    }
+
     /// Asserts that no report calls the run conformant.
     fn assert_refused(&self) {
         assert_ne!(self.code, 0);
@@ -140,6 +151,28 @@ fn an_adapter_answering_one_question_and_skipping_the_rest_is_incomplete() {
     let skipped = cases.iter().filter(|c| c["outcome"] == "skip").count();
     // bogus/null is a probe of every profile: one answer, three passes.
     assert_eq!((passed, skipped, cases.len()), (3, 1193, 1196));
+    assert_eq!(
+        run.junit_property("compatibility.nova"),
+        "unknown (errors or skips)"
+    );
+}
+
+#[test]
+fn a_run_without_status_cases_says_so_instead_of_blaming_errors_or_skips() {
+    let run = harness(&python("sdk.py", "good"), &["nova"], &["nova/list/"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.problems(), []);
+    let results = run.results();
+    assert_eq!(results["cases"].as_array().unwrap().len(), 4);
+    let compat = results["compatibility"].as_array().unwrap();
+    assert_eq!(compat.len(), 3);
+    assert!(compat.iter().all(|c| c["conforms"].is_null()), "{compat:?}");
+    for profile in ["ecs", "ecs-openstack", "nova"] {
+        assert_eq!(
+            run.junit_property(&format!("compatibility.{profile}")),
+            "unknown (no status cases in scope)"
+        );
+    }
 }
 
 #[test]

@@ -56,7 +56,8 @@ VERDICT AND EXIT CODES (first match wins):
     nothing observed failed or errored.
     \"conforms to\" per profile is yes only if every case in scope passed in
     every view and agrees with that profile; unknown when cases errored or
-    were skipped; it is printed with the scope (all cases, or the --filter).";
+    were skipped, or when no status case was selected (e.g. --filter
+    '*/wait/*'); it is printed with the scope (all cases, or the --filter).";
 
 /// Conformance harness for cloud-server status derivation (OpenStack Nova, Huawei ECS).
 ///

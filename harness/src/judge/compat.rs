@@ -78,6 +78,7 @@ pub fn compatibility<'a>(
                 scope: scope.map(str::to_owned),
                 conforms,
                 differences,
+                pairs: seen.len(),
             }
         })
         .collect()
@@ -186,11 +187,9 @@ mod tests {
     #[test]
     fn nothing_observed_conforms_to_nothing() {
         let all = builtin_profiles();
-        assert!(
-            compatibility(&[] as &[CaseResult], &all, None)
-                .iter()
-                .all(|c| c.conforms.is_none())
-        );
+        let compat = compatibility(&[] as &[CaseResult], &all, None);
+        assert_eq!(compat.len(), all.len());
+        assert!(compat.iter().all(|c| c.conforms.is_none() && c.pairs == 0));
     }
 
     fn profile(name: &str) -> Profile {
@@ -209,6 +208,7 @@ mod tests {
         }
         let compat = compatibility(&results, std::slice::from_ref(&eo), None);
         assert_eq!((compat[0].conforms, compat[0].differences), (None, 0));
+        assert_eq!(compat[0].pairs, results.len());
     }
 
     #[test]

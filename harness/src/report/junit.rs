@@ -136,7 +136,7 @@ fn properties(report: &RunReport, profile: &str) -> Vec<Property> {
         let verdict = match compatibility.conforms {
             Some(true) => "conforms".to_owned(),
             Some(false) => plural(compatibility.differences, "difference"),
-            None => "unknown (errors or skips)".to_owned(),
+            None => super::summary::unknown_reason(compatibility).to_owned(),
         };
         let key = match &compatibility.scope {
             None => format!("compatibility.{}", compatibility.profile),

@@ -49,6 +49,10 @@ pub struct Compatibility {
     pub conforms: Option<bool>,
     /// How many observed pairs this profile expects differently.
     pub differences: usize,
+    /// How many status pairs were in scope (seen, errored or skipped): 0 when the run selected
+    /// none (e.g. `--filter '*/wait/*'`), so "unknown" means "nothing to judge", not "errors".
+    #[serde(default)]
+    pub pairs: usize,
 }
 
 /// Which cases a run covered, printed with every verdict and compatibility table.

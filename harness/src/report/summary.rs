@@ -101,7 +101,17 @@ pub(crate) fn conforms_label(c: &super::model::Compatibility) -> String {
     match c.conforms {
         Some(true) => "yes".to_owned(),
         Some(false) => format!("no ({})", plural(c.differences, "difference")),
-        None => "unknown (errors or skips)".to_owned(),
+        None => unknown_reason(c).to_owned(),
+    }
+}
+
+/// Why a compatibility entry is unknown: no status case was in scope, or some errored or
+/// were skipped.
+pub(crate) fn unknown_reason(c: &super::model::Compatibility) -> &'static str {
+    if c.pairs == 0 {
+        "unknown (no status cases in scope)"
+    } else {
+        "unknown (errors or skips)"
     }
 }
 
