@@ -393,6 +393,9 @@ impl Scenario {
                 }
             }
         }
+        if let Some(w) = &self.wait {
+            self.timeout_problems(w, last, bad);
+        }
         if !self.expect.contains_key("default") {
             bad("expect", "needs a `default` expectation".to_owned());
         }
@@ -406,6 +409,40 @@ impl Scenario {
                     ),
                 );
             }
+        }
+    }
+
+    /// A waiter that returns must have had time to: its outcome shows at the first poll that
+    /// serves the last step at the earliest, and a waiter that sleeps a second before each poll
+    /// (gophercloud's `WaitFor`) makes poll N at about N s, so `timeout_s` is at least N + 2.
+    /// Shorter, the outcome is a race that a loaded machine loses (cases/README.md).
+    fn timeout_problems(&self, w: &WaitTarget, last: usize, bad: &mut impl FnMut(&str, String)) {
+        let first: u32 = self
+            .timeline
+            .iter()
+            .take(last)
+            .map(|s| s.polls.unwrap_or(1))
+            .sum::<u32>()
+            + 1;
+        let needed = f64::from(first) + 2.0;
+        if w.timeout_s >= needed {
+            return;
+        }
+        if let Some((name, e)) = self
+            .expect
+            .iter()
+            .find(|(_, e)| e.outcome != WaitOutcome::Timeout)
+        {
+            bad(
+                "wait.timeout_s",
+                format!(
+                    "is {} s, but expect.{name} ({}) shows at poll {first} at the earliest, which \
+                     a waiter sleeping 1 s before each poll makes at about {first} s: give it at \
+                     least {needed} s",
+                    w.timeout_s,
+                    e.outcome.as_str()
+                ),
+            );
         }
     }
 
@@ -461,7 +498,7 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_column_and_field() {
-        let text = "{\"format_version\": 1, \"name\": \"x\", \"kind\": \"wait\", \"title\": \"t\",\n \"reproduces\": [{\"url\": \"http://a\", \"summary\": \"s\"}],\n \"timeline\": [{\"vm_state\": \"building\", \"task_state\": null}, {\"vm_state\": \"error\", \"task_state\": null}],\n \"wait\": {\"until\": \"status\", \"target\": \"ACTIVE\", \"timeout_s\": 3},\n \"expect\": {\"default\": {\"outcome\": \"failed\"}, \"aws\": {\"outcome\": \"failed\"}}}";
+        let text = "{\"format_version\": 1, \"name\": \"x\", \"kind\": \"wait\", \"title\": \"t\",\n \"reproduces\": [{\"url\": \"http://a\", \"summary\": \"s\"}],\n \"timeline\": [{\"vm_state\": \"building\", \"task_state\": null}, {\"vm_state\": \"error\", \"task_state\": null}],\n \"wait\": {\"until\": \"status\", \"target\": \"ACTIVE\", \"timeout_s\": 4},\n \"expect\": {\"default\": {\"outcome\": \"failed\"}, \"aws\": {\"outcome\": \"failed\"}}}";
         let err = Scenario::from_slice("cases/scenarios/x.json", text.as_bytes()).unwrap_err();
         assert_eq!(
             err.errors,
@@ -479,5 +516,28 @@ mod tests {
                 "y.json:2:7: unknown field `nmae`, expected one of `$schema`, `format_version`, `name`, `kind`, `title`, `reproduces`, `timeline`, `wait`, `servers`, `odd`, `expect`"
             ]
         );
+    }
+
+    #[test]
+    fn a_timeout_a_one_second_poller_cannot_meet_is_refused_unless_timing_out_is_expected() {
+        let scenario = |timeout: &str, outcome: &str| {
+            format!(
+                "{{\"format_version\": 1, \"name\": \"x\", \"kind\": \"wait\", \"title\": \"t\",\n \
+                 \"reproduces\": [{{\"url\": \"https://a\", \"summary\": \"s\"}}],\n \
+                 \"timeline\": [{{\"vm_state\": \"building\", \"task_state\": null, \"polls\": 2}}, \
+                 {{\"vm_state\": \"error\", \"task_state\": null}}],\n \
+                 \"wait\": {{\"until\": \"status\", \"target\": \"ACTIVE\", \"timeout_s\": {timeout}}},\n \
+                 \"expect\": {{\"default\": {{\"outcome\": \"{outcome}\"}}}}}}"
+            )
+        };
+        let err = Scenario::from_slice("x.json", scenario("3", "failed").as_bytes()).unwrap_err();
+        assert_eq!(
+            err.errors,
+            [
+                "x.json:4:63: wait.timeout_s: is 3 s, but expect.default (failed) shows at poll 3 at the earliest, which a waiter sleeping 1 s before each poll makes at about 3 s: give it at least 5 s"
+            ]
+        );
+        assert!(Scenario::from_slice("x.json", scenario("5", "failed").as_bytes()).is_ok());
+        assert!(Scenario::from_slice("x.json", scenario("2", "timeout").as_bytes()).is_ok());
     }
 }
