@@ -140,11 +140,20 @@ impl Case {
                 _ => format!("{tail} -> {}", self.expected),
             };
         }
-        format!(
+        let pair = format!(
             "{} / {} -> {}",
             state_label(self.vm_state.as_deref()),
             state_label(self.task_state.as_deref()),
             self.expected
-        )
+        );
+        match self.group {
+            // `challenge 2: active / null -> CHALLENGE_…`: the number keeps the names unique
+            // even for a profile with fewer than three valid pairs.
+            Group::Challenge => {
+                let n = self.id.as_str().rsplit('/').next().unwrap_or_default();
+                format!("challenge {n}: {pair}")
+            }
+            _ => pair,
+        }
     }
 }
