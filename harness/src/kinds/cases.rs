@@ -149,4 +149,27 @@ mod tests {
             .unwrap();
         assert_eq!(served_path(&nova, gone), "ACTIVE → 404");
     }
+
+    #[test]
+    fn every_case_name_is_unique_within_its_junit_suite() {
+        // JUnit consumers key history on classname + name and GitLab keeps only the first of
+        // two equal names, so a suite (profile × group) must never repeat one, whatever the seed.
+        let scenarios = builtin_scenarios().unwrap();
+        for name in crate::case::BUILTIN_NAMES {
+            let profile = builtin_profile(name).unwrap();
+            for seed in 0..50 {
+                let mut cases = profile.cases();
+                cases.extend(surface_cases(&profile));
+                cases.extend(scenario_cases(&profile, &scenarios, ScenarioKind::List));
+                cases.extend(scenario_cases(&profile, &scenarios, ScenarioKind::Wait));
+                cases.extend(super::super::RunPlan::new(seed).challenges(&profile));
+                let mut seen = std::collections::BTreeSet::new();
+                for case in &cases {
+                    let key = (case.group, case.display_name());
+                    assert!(seen.insert(key), "{name} seed {seed}: {} repeats", case.id);
+                }
+                assert_eq!(seen.len(), cases.len());
+            }
+        }
+    }
 }
