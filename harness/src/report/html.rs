@@ -154,7 +154,7 @@ fn compatibility(h: &mut String, report: &RunReport) {
         let (class, word) = match c.conforms {
             Some(true) => ("o-pass", "yes"),
             Some(false) => ("o-fail", "no"),
-            None => ("o-skip", "unknown"),
+            None => ("o-skip", super::summary::unknown_reason(c)),
         };
         let _ = write!(
             h,
@@ -518,6 +518,26 @@ mod tests {
         assert!(page.contains("<li>TLS certificate verification is off</li>"));
         assert!(page.contains("<span class=\"verdict v-fail\">not conformant</span>"));
         assert!(page.ends_with("</html>\n"));
+    }
+
+    #[test]
+    fn an_unknown_compatibility_says_why() {
+        let mut report = sample_report();
+        report.compatibility[0].conforms = None;
+        report.compatibility[1].conforms = None;
+        report.compatibility[1].pairs = 0;
+        let page = to_html(&report);
+        assert!(
+            page.contains(
+                "<td>ecs-openstack</td><td class=\"o-skip\">unknown (errors or skips)</td>"
+            )
+        );
+        assert!(
+            page.contains(
+                "<td>ecs</td><td class=\"o-skip\">unknown (no status cases in scope)</td>"
+            )
+        );
+        assert!(page.contains("<td>nova</td><td class=\"o-fail\">no</td>"));
     }
 
     #[test]

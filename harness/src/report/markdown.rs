@@ -133,9 +133,9 @@ fn compatibility(report: &RunReport, md: &mut String) {
     md.push_str("|---|---|---|--:|\n");
     for c in &report.compatibility {
         let conforms = match c.conforms {
-            Some(true) => "✅ yes",
-            Some(false) => "❌ no",
-            None => "❔ unknown",
+            Some(true) => "✅ yes".to_owned(),
+            Some(false) => "❌ no".to_owned(),
+            None => format!("❔ {}", super::summary::unknown_reason(c)),
         };
         let _ = writeln!(
             md,
@@ -279,6 +279,20 @@ mod tests {
         assert_eq!(
             section(&md, "## Warnings"),
             ["- ⚠️ TLS certificate verification is off"]
+        );
+
+        // Unknown says why, as the terminal line and JUnit do.
+        let mut report = sample_report();
+        report.compatibility[0].conforms = None;
+        report.compatibility[1].conforms = None;
+        report.compatibility[1].pairs = 0;
+        let md = to_markdown(&report);
+        assert_eq!(
+            section(&md, "## Profile compatibility")[2..4],
+            [
+                "| all cases | `ecs-openstack` | ❔ unknown (errors or skips) | 1 |",
+                "| all cases | `ecs` | ❔ unknown (no status cases in scope) | 1 |",
+            ]
         );
         assert!(md.contains(
             "| implementation | openstacksdk 4.1.0 (python) https://docs.openstack.org/openstacksdk/ |"
