@@ -429,7 +429,7 @@ pub(crate) fn esc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::{case, result, sample_report};
+    use crate::report::testing::{case, result, sample_report, sample_report_with_unknowns};
 
     #[test]
     fn grid_cells_carry_outcome_and_group_classes() {
@@ -522,11 +522,7 @@ mod tests {
 
     #[test]
     fn an_unknown_compatibility_says_why() {
-        let mut report = sample_report();
-        report.compatibility[0].conforms = None;
-        report.compatibility[1].conforms = None;
-        report.compatibility[1].pairs = 0;
-        let page = to_html(&report);
+        let page = to_html(&sample_report_with_unknowns());
         assert!(
             page.contains(
                 "<td>ecs-openstack</td><td class=\"o-skip\">unknown (errors or skips)</td>"

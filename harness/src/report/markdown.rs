@@ -206,7 +206,7 @@ fn inline(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::sample_report;
+    use crate::report::testing::{sample_report, sample_report_with_unknowns};
 
     fn section<'a>(md: &'a str, heading: &str) -> Vec<&'a str> {
         md.lines()
@@ -282,11 +282,7 @@ mod tests {
         );
 
         // Unknown says why, as the terminal line and JUnit do.
-        let mut report = sample_report();
-        report.compatibility[0].conforms = None;
-        report.compatibility[1].conforms = None;
-        report.compatibility[1].pairs = 0;
-        let md = to_markdown(&report);
+        let md = to_markdown(&sample_report_with_unknowns());
         assert_eq!(
             section(&md, "## Profile compatibility")[2..4],
             [

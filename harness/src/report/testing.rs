@@ -9,6 +9,16 @@ use crate::outcome::{CaseResult, Outcome};
 use chrono::DateTime;
 use std::time::Duration;
 
+/// [`sample_report`] with an unknown compatibility for each reason: `ecs-openstack` "errors or
+/// skips" (status cases in scope, some not judged), `ecs` "no status cases in scope".
+pub fn sample_report_with_unknowns() -> RunReport {
+    let mut report = sample_report();
+    report.compatibility[0].conforms = None;
+    report.compatibility[1].conforms = None;
+    report.compatibility[1].pairs = 0;
+    report
+}
+
 /// Two profiles with every outcome: `ecs-openstack` (1 fail, 1 error, 1 skip, 2 pass) and `ecs`
 /// (1 fail, 3 pass). The failing ecs-openstack case carries server JSON with `<`, `&` and `"`
 /// so escaping can be checked.
