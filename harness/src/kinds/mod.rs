@@ -10,6 +10,6 @@ mod plan;
 mod session;
 
 pub use crate::judge::kinds::{Fetched, NOT_FETCHED, proves_fetch, token_fingerprint};
-pub use cases::{scenario_cases, served_path, surface_cases, surface_pair};
+pub use cases::{capability_cases, scenario_cases, served_path, surface_cases, surface_pair};
 pub use plan::{Pair, RunPlan};
 pub use session::{AdapterSession, Sink, WAIT_INTERVAL_S};

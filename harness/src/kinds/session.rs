@@ -5,9 +5,9 @@
 //! adapter's own (a fake user named after the run nonce) so that the fake's journal proves
 //! which GETs the adapter made between a `run` and its answer.
 
-use super::cases::{scenario_cases, scenario_of, served_path, surface_cases};
+use super::cases::{capability_cases, scenario_of, served_path};
 use super::plan::{Pair, RunPlan};
-use crate::case::{Case, Group, Profile, Scenario, ScenarioKind};
+use crate::case::{Case, Group, Profile, Scenario};
 use crate::judge::judge as judge_status;
 use crate::judge::kinds::{self as judge, Fetched, NOT_FETCHED, SeededListServer, WaitExpectation};
 use crate::outcome::{CaseResult, Observation, Outcome};
@@ -73,20 +73,8 @@ impl<'a> AdapterSession<'a> {
     /// The cases a profile gains from the adapter's capabilities: challenges for a fetch
     /// adapter, surface cases, list and wait scenarios.
     pub fn extra_cases(&mut self, profile: &Profile) -> Vec<Case> {
-        let mut out = Vec::new();
-        if self.adapter.can(Capability::Fetch) {
-            out.extend(self.plan.challenges(profile));
-        }
-        if self.adapter.can(Capability::Surface) {
-            out.extend(surface_cases(profile));
-        }
-        if self.adapter.can(Capability::List) {
-            out.extend(scenario_cases(profile, &self.scenarios, ScenarioKind::List));
-        }
-        if self.adapter.can(Capability::Wait) {
-            out.extend(scenario_cases(profile, &self.scenarios, ScenarioKind::Wait));
-        }
-        out
+        let adapter = &*self.adapter;
+        capability_cases(profile, |c| adapter.can(c), &mut self.plan, &self.scenarios)
     }
 
     /// True when the status cases (valid, invalid, probe) are asked as derive questions.
