@@ -119,7 +119,28 @@ pub struct Case {
 }
 
 impl Case {
-    /// A human-readable, stable test name such as `active / rebooting -> REBOOT`.
+    /// A human-readable, stable test name such as `active / rebooting -> REBOOT`; unique
+    /// within its profile and group (JUnit keys history on it).
+    ///
+    /// ```
+    /// use harness::case::{Case, CaseId, Group};
+    ///
+    /// // Arrange: two challenges that (in a profile with one valid pair) share their pair.
+    /// let challenge = |n: u32| Case {
+    ///     id: CaseId(format!("nova/challenge/{n}")),
+    ///     profile: "nova".into(),
+    ///     group: Group::Challenge,
+    ///     vm_state: Some("active".into()),
+    ///     task_state: None,
+    ///     expected: "SHUTOFF".into(),
+    /// };
+    ///
+    /// // Act / Assert: the number keeps their names apart.
+    /// assert_eq!(challenge(1).display_name(), "challenge 1: active / null -> SHUTOFF");
+    /// assert_eq!(challenge(3).display_name(), "challenge 3: active / null -> SHUTOFF");
+    /// let valid = Case { group: Group::Valid, id: CaseId("nova/active/null".into()), ..challenge(1) };
+    /// assert_eq!(valid.display_name(), "active / null -> SHUTOFF");
+    /// ```
     pub fn display_name(&self) -> String {
         if matches!(
             self.group,

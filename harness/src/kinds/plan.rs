@@ -159,9 +159,10 @@ mod tests {
     }
 
     #[test]
-    fn challenges_ask_three_different_pairs_and_have_unique_names() {
+    fn challenges_ask_three_different_pairs() {
         // CI once drew the same pair and the same status for challenges 1 and 3, and the JUnit
-        // check refused the duplicate test name. No seed may do that again.
+        // check refused the duplicate test name. No seed may do that again (unique names for
+        // every group: kinds::cases::tests).
         for profile in builtin_profiles() {
             for seed in 0..500 {
                 let cases = RunPlan::new(seed).challenges(&profile);
@@ -170,8 +171,6 @@ mod tests {
                     .map(|c| (c.vm_state.clone(), c.task_state.clone()))
                     .collect();
                 assert_eq!(pairs.len(), 3, "{} seed {seed}", profile.name());
-                let names: BTreeSet<String> = cases.iter().map(Case::display_name).collect();
-                assert_eq!(names.len(), 3, "{} seed {seed}", profile.name());
             }
         }
     }
