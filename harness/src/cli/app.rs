@@ -28,7 +28,8 @@ EXAMPLES:
 
 REPORTS (in --report-dir, default reports/):
     junit.xml     one testsuite per profile x group (valid, invalid, probe; against
-                  a cloud also filter and lifecycle)
+                  a cloud also filter and lifecycle; with an adapter also challenge,
+                  surface, list and wait); test names are unique within a suite
     results.json  machine-readable results (format_version 2: adds verdict and scope;
                   `harness compare` reads 1 and 2)
     summary.md    Markdown summary for $GITHUB_STEP_SUMMARY
